@@ -1,0 +1,1 @@
+"""Ingestion for the mailmart pipeline: sample-data generator and dlt loaders."""
