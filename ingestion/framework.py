@@ -1,0 +1,740 @@
+"""Vectorised landing-file loader shared by every source.
+
+A source declares where its files live, how to read them (CSV or JSON), one SQL statement that
+validates and types every record (the *classify* step) and one SQL projection per raw table.
+The framework does the rest, the same way for every source:
+
+1. list the landing files not yet recorded in the dataset's ``landing_files`` table;
+2. read a batch of files into an in-memory DuckDB table ``records`` (one row per record, with
+   ``landing_file``, ``record_number`` and ``raw_record``), so that a malformed line becomes a
+   record with a ``parse_error`` instead of failing the file;
+3. run the source's classify SQL, which adds ``target_table``, ``reject_reason``, ``dedup_key``
+   and ``version`` to every record;
+4. split good and bad records in SQL (never row by row in Python), de-duplicate good records on
+   their key within the batch, and project each raw table;
+5. hand Arrow tables to dlt with parquet loader files: raw tables, ``quarantine`` and
+   ``landing_files`` go in one load package.
+
+Every record ends in exactly one place: loaded, quarantined (with its reason and raw text) or
+de-duplicated (an exact re-delivery, or an older version of a key superseded in the same batch),
+and the counts are checked to add up per file.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+
+Strategy = Literal["upsert", "insert-only"]
+
+# Files are loaded in batches of at most this many bytes to bound memory at 1M customers.
+DEFAULT_BATCH_BYTES = int(os.environ.get("MAILMART_LOAD_BATCH_BYTES", 512 * 1024 * 1024))
+
+
+@dataclass(frozen=True)
+class Table:
+    """A raw table written by a source.
+
+    Attributes:
+        name: Table name inside the raw dataset.
+        primary_key: Column (or columns) identifying a row; dlt merges on it.
+        strategy: ``upsert`` replaces a row with the same key (records that change),
+            ``insert-only`` keeps the first row seen for a key (events).
+        sql: Projection producing the table's rows, reading from the temporary table
+            ``accepted`` (good, de-duplicated records) or from an earlier table of the same
+            source (``tbl_<name>``) for child tables. ``{extra_columns}`` is replaced by the
+            CSV's extra columns (``, "col" ...``) when the source keeps them.
+        is_root: True when each row of the table is one landing record (counts per file are
+            taken from root tables); False for child rows derived from a root record.
+    """
+
+    name: str
+    primary_key: str | tuple[str, ...]
+    strategy: Strategy
+    sql: str
+    is_root: bool = True
+
+
+@dataclass(frozen=True)
+class Source:
+    """A source system: its landing folder, reader, validation SQL and raw tables.
+
+    Attributes:
+        name: Short system name; the raw dataset is ``raw_<name>``.
+        folder: Folder under ``LANDING_DIR``.
+        kind: ``csv`` (header row, all values read as text) or ``json`` (JSON lines, a JSON
+            array, or lines that are JSON arrays of records).
+        classify_sql: SQL over ``records`` returning every input row with ``target_table``,
+            ``reject_reason`` (null when good), ``dedup_key`` and ``version`` added.
+        tables: Raw tables, root tables first.
+        keep: Which record wins when a key repeats in a batch: ``latest`` (highest
+            ``version``, then last in file order) or ``first`` (first in file order).
+        csv_columns: Documented CSV header; missing columns are read as empty.
+        csv_required: Columns that must be present in a CSV header, else the file is rejected.
+        keep_extra_columns: Pass CSV columns outside ``csv_columns`` through as text.
+        patterns: Glob patterns of files to read, recursively under ``folder``.
+    """
+
+    name: str
+    folder: str
+    kind: Literal["csv", "json"]
+    classify_sql: str
+    tables: tuple[Table, ...]
+    keep: Literal["latest", "first"] = "latest"
+    csv_columns: tuple[str, ...] = ()
+    csv_required: tuple[str, ...] = ()
+    keep_extra_columns: bool = False
+    patterns: tuple[str, ...] = field(default=("*.json", "*.jsonl", "*.ndjson"))
+
+    @property
+    def dataset(self) -> str:
+        return f"raw_{self.name}"
+
+
+@dataclass
+class TableResult:
+    """Rows written to one raw table in a run."""
+
+    loaded: int = 0
+    quarantined: int = 0
+    deduplicated: int = 0
+
+
+@dataclass
+class SourceResult:
+    """What one source's load did."""
+
+    source: str
+    files_seen: int = 0
+    files_loaded: int = 0
+    files_skipped: int = 0
+    rows_in: int = 0
+    tables: dict[str, TableResult] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(t.quarantined for t in self.tables.values())
+
+
+@dataclass(frozen=True)
+class LandingFile:
+    path: Path
+    relative: str
+    size: int
+    mtime_ns: int
+
+
+# --------------------------------------------------------------------------------------------
+# discovery
+
+
+def discover(source: Source, landing_dir: Path) -> list[LandingFile]:
+    """List the source's landing files in path order."""
+    root = landing_dir / source.folder
+    if not root.is_dir():
+        return []
+    found: dict[Path, None] = {}
+    for pattern in source.patterns:
+        for path in root.rglob(pattern):
+            if path.is_file() and not path.name.startswith("."):
+                found[path] = None
+    files = []
+    for path in sorted(found):
+        stat = path.stat()
+        files.append(
+            LandingFile(
+                path=path,
+                relative=path.relative_to(landing_dir).as_posix(),
+                size=stat.st_size,
+                mtime_ns=stat.st_mtime_ns,
+            )
+        )
+    return files
+
+
+def already_loaded(warehouse: Path, dataset: str) -> set[tuple[str, int, int]]:
+    """Fingerprints (path, size, mtime) of files recorded in ``<dataset>.landing_files``."""
+    if not warehouse.exists():
+        return set()
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        exists = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = ? and table_name = 'landing_files'",
+            [dataset],
+        ).fetchone()[0]
+        if not exists:
+            return set()
+        rows = con.execute(
+            f"select landing_file, file_size, file_mtime_ns from {dataset}.landing_files"
+        ).fetchall()
+        return {(r[0], int(r[1]), int(r[2])) for r in rows}
+    finally:
+        con.close()
+
+
+def batches(files: Sequence[LandingFile], max_bytes: int) -> Iterator[list[LandingFile]]:
+    """Group files into batches of at most ``max_bytes`` (a bigger file is its own batch)."""
+    batch: list[LandingFile] = []
+    size = 0
+    for f in files:
+        if batch and size + f.size > max_bytes:
+            yield batch
+            batch, size = [], 0
+        batch.append(f)
+        size += f.size
+    if batch:
+        yield batch
+
+
+# --------------------------------------------------------------------------------------------
+# reading
+
+
+def _sql_list(values: Sequence[str]) -> str:
+    return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
+
+
+def read_json_records(con: duckdb.DuckDBPyConnection, files: Sequence[LandingFile]) -> None:
+    """Create ``records`` from JSON landing files, one row per record.
+
+    A file may be one JSON document (an array of records or one record), or JSON lines where
+    each line is a record or an array of records (a webhook POST body). A line that is not
+    valid JSON becomes one record with ``parse_error`` set; the other lines still load.
+    """
+    paths = _sql_list([str(f.path) for f in files])
+    rel = {str(f.path): f.relative for f in files}
+    con.execute("create or replace temp table file_names (filename varchar, landing_file varchar)")
+    con.executemany("insert into file_names values (?, ?)", list(rel.items()))
+    con.execute(
+        f"""
+        create or replace temp table records as
+        with
+
+        files as (
+            select n.landing_file, t.content
+            from read_text({paths}) as t
+            inner join file_names as n on t.filename = n.filename
+        ),
+
+        -- a file that is a single JSON document (typically a pretty-printed array)
+        documents as (
+            select
+                landing_file,
+                content,
+                ltrim(content) like '[%' and json_valid(content) as is_document
+            from files
+        ),
+
+        lines as (
+            select landing_file, content as line, 1 as line_number
+            from documents
+            where is_document
+            union all
+            select d.landing_file, l.line, l.line_number
+            from documents as d,
+                unnest(string_split(d.content, chr(10))) with ordinality as l(line, line_number)
+            where not d.is_document
+        ),
+
+        parsed as (
+            select
+                landing_file,
+                line_number,
+                rtrim(line, chr(13)) as line,
+                json_valid(rtrim(line, chr(13))) as is_valid
+            from lines
+            where trim(line) <> ''
+        ),
+
+        elements as (
+            -- a line holding an array is a batch: one record per element
+            select landing_file, line_number, e.element_number, e.element::varchar as raw_record,
+                null::varchar as parse_error
+            from parsed as p,
+                unnest(json_extract(p.line, '$[*]')) with ordinality as e(element, element_number)
+            where p.is_valid and json_type(p.line) = 'ARRAY'
+            union all
+            select landing_file, line_number, 1, line, null
+            from parsed
+            where is_valid and json_type(line) <> 'ARRAY'
+            union all
+            select landing_file, line_number, 1, line,
+                'invalid JSON on line ' || line_number
+            from parsed
+            where not is_valid
+        )
+
+        select
+            landing_file,
+            row_number() over (
+                partition by landing_file order by line_number, element_number
+            ) as record_number,
+            raw_record::varchar as raw_record,
+            parse_error,
+            -- the same text, but null when it is not JSON, so extraction never raises
+            case when parse_error is null then raw_record::varchar end as record
+        from elements
+        """
+    )
+
+
+def _read_csv_file(
+    f: LandingFile, source: Source
+) -> tuple[pa.Table | None, list[dict[str, object]], str | None]:
+    """Read one CSV file as text columns.
+
+    Returns:
+        The table (or None), the rows pyarrow could not split into the header's columns, and
+        a file-level error (missing required header columns, unreadable file).
+    """
+    bad_rows: list[dict[str, object]] = []
+
+    def on_invalid(row: pa_csv.InvalidRow) -> str:
+        bad_rows.append(
+            {
+                "record_number": row.number,
+                "raw_record": row.text,
+                "reason": (
+                    f"wrong number of fields: expected {row.expected_columns}, "
+                    f"got {row.actual_columns}"
+                ),
+            }
+        )
+        return "skip"
+
+    with open(f.path, encoding="utf-8-sig", errors="replace") as fh:
+        header_line = fh.readline()
+    header = [h.strip() for h in next(iter(_csv_header(header_line)), [])]
+    if not header or header == [""]:
+        return None, bad_rows, "empty file or missing header row"
+    missing = [c for c in source.csv_required if c not in header]
+    if missing:
+        return None, bad_rows, "header is missing required column(s): " + ", ".join(missing)
+    try:
+        table = pa_csv.read_csv(
+            f.path,
+            read_options=pa_csv.ReadOptions(column_names=header, skip_rows=1, use_threads=False),
+            parse_options=pa_csv.ParseOptions(
+                newlines_in_values=True, invalid_row_handler=on_invalid
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={h: pa.string() for h in header},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        return None, bad_rows, f"unreadable CSV: {exc}"
+    return table, bad_rows, None
+
+
+def _csv_header(line: str) -> Iterator[list[str]]:
+    import csv
+
+    return csv.reader([line])
+
+
+def read_csv_records(
+    con: duckdb.DuckDBPyConnection, files: Sequence[LandingFile], source: Source
+) -> list[str]:
+    """Create ``records`` from CSV files; returns the extra (undocumented) column names kept."""
+    known = list(source.csv_columns)
+    extras: list[str] = []
+    frames: list[pa.Table] = []
+    errors: list[dict[str, object]] = []
+    for f in files:
+        table, bad_rows, file_error = _read_csv_file(f, source)
+        for bad in bad_rows:
+            errors.append({"landing_file": f.relative, **bad})
+        if file_error:
+            errors.append(
+                {
+                    "landing_file": f.relative,
+                    "record_number": 0,
+                    "raw_record": f.path.read_text(errors="replace")[:10000],
+                    "reason": file_error,
+                }
+            )
+            continue
+        assert table is not None
+        # Empty strings are missing values, as in every CRM export we have seen.
+        cols = {}
+        for name in table.column_names:
+            col = table[name]
+            cols[name] = pc.if_else(pc.equal(pc.utf8_trim_whitespace(col), ""), None, col)
+        for name in known:
+            if name not in cols:
+                cols[name] = pa.nulls(table.num_rows, pa.string())
+        if source.keep_extra_columns:
+            for name in table.column_names:
+                if name not in known and name not in extras:
+                    extras.append(name)
+        n = table.num_rows
+        frame = pa.table(
+            {
+                "landing_file": pa.array([f.relative] * n, pa.string()),
+                # data rows are numbered from 1; the header is not a record
+                "record_number": pa.array(range(1, n + 1), pa.int64()),
+                **cols,
+            }
+        )
+        frames.append(frame)
+    columns = ["landing_file", "record_number", *known, *extras]
+    if frames:
+        aligned = []
+        for frame in frames:
+            aligned.append(
+                pa.table(
+                    {
+                        c: frame[c]
+                        if c in frame.column_names
+                        else pa.nulls(frame.num_rows, pa.string())
+                        for c in columns
+                    }
+                )
+            )
+        data = pa.concat_tables(aligned)
+    else:
+        data = pa.table(
+            {
+                "landing_file": pa.array([], pa.string()),
+                "record_number": pa.array([], pa.int64()),
+                **{c: pa.array([], pa.string()) for c in [*known, *extras]},
+            }
+        )
+    con.register("csv_rows", data)
+    quoted = ", ".join(f'"{c}"' for c in [*known, *extras])
+    con.execute(
+        f"""
+        create or replace temp table records as
+        select
+            landing_file,
+            record_number,
+            to_json(struct_pack({", ".join(f'"{c}" := "{c}"' for c in [*known, *extras])}))::varchar
+                as raw_record,
+            null::varchar as parse_error,
+            null::varchar as record,
+            {quoted}
+        from csv_rows
+        """
+    )
+    con.unregister("csv_rows")
+    if errors:
+        con.register(
+            "csv_errors",
+            pa.Table.from_pylist(
+                errors,
+                schema=pa.schema(
+                    [
+                        ("landing_file", pa.string()),
+                        ("record_number", pa.int64()),
+                        ("raw_record", pa.string()),
+                        ("reason", pa.string()),
+                    ]
+                ),
+            ),
+        )
+        nulls = ", ".join(f'null::varchar as "{c}"' for c in [*known, *extras])
+        con.execute(
+            f"""
+            insert into records
+            select landing_file, coalesce(record_number, -1), raw_record, reason, null, {nulls}
+            from csv_errors
+            """
+        )
+        con.unregister("csv_errors")
+    return extras
+
+
+# --------------------------------------------------------------------------------------------
+# classify, split, project
+
+
+def _transform(
+    con: duckdb.DuckDBPyConnection, source: Source, extras: list[str]
+) -> tuple[dict[str, pa.Table], pa.Table, pa.Table]:
+    """Classify records, split good from bad, project raw tables.
+
+    Returns:
+        Raw tables by name, the quarantine table, and per-file counts.
+    """
+    con.execute(f"create or replace temp table classified as {source.classify_sql}")
+    order = (
+        "version desc nulls last, landing_file desc, record_number desc"
+        if source.keep == "latest"
+        else "landing_file, record_number"
+    )
+    con.execute(
+        f"""
+        create or replace temp table ranked as
+        select
+            *,
+            case
+                when reject_reason is not null then 'quarantined'
+                when row_number() over (
+                    partition by target_table, dedup_key order by {order}
+                ) = 1 then 'loaded'
+                else 'deduplicated'
+            end as outcome
+        from classified
+        """
+    )
+    con.execute(
+        "create or replace temp table accepted as select * from ranked where outcome = 'loaded'"
+    )
+    extra_sql = "".join(f', "{c}"' for c in extras)
+    tables: dict[str, pa.Table] = {}
+    for table in source.tables:
+        sql = table.sql.replace("{extra_columns}", extra_sql)
+        con.execute(f"create or replace temp table tbl_{table.name} as {sql}")
+        tables[table.name] = con.sql(f"select * from tbl_{table.name}").to_arrow_table()
+    quarantine = con.sql(
+        f"""
+        select
+            md5(landing_file || ':' || record_number || ':' || coalesce(target_table, ''))
+                as quarantine_id,
+            '{source.name}' as source_name,
+            target_table,
+            landing_file,
+            record_number,
+            reject_reason as reason,
+            raw_record,
+            now()::timestamptz as quarantined_at
+        from ranked
+        where outcome = 'quarantined'
+        order by landing_file, record_number
+        """
+    ).to_arrow_table()
+    counts = con.sql(
+        """
+        select
+            landing_file,
+            count(*) as rows_in,
+            count(*) filter (where outcome = 'loaded') as rows_loaded,
+            count(*) filter (where outcome = 'quarantined') as rows_quarantined,
+            count(*) filter (where outcome = 'deduplicated') as rows_deduplicated
+        from ranked
+        group by landing_file
+        """
+    ).to_arrow_table()
+    per_table = con.execute(
+        """
+        select
+            coalesce(target_table, '(unroutable)') as target_table,
+            count(*) filter (where outcome = 'quarantined') as quarantined,
+            count(*) filter (where outcome = 'deduplicated') as deduplicated
+        from ranked
+        group by all
+        """
+    ).fetchall()
+    con.execute("create or replace temp table table_counts (t varchar, q bigint, d bigint)")
+    if per_table:
+        con.executemany("insert into table_counts values (?, ?, ?)", per_table)
+    return tables, quarantine, counts
+
+
+# --------------------------------------------------------------------------------------------
+# dlt
+
+
+def _run_dlt(
+    source: Source,
+    warehouse: Path,
+    tables: dict[str, pa.Table],
+    quarantine: pa.Table,
+    manifest: pa.Table,
+) -> None:
+    import dlt
+
+    # Raw rows carry the dlt load id, so later models can process what a load added.
+    os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
+    os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")
+    resources = []
+    for table in source.tables:
+        data = tables[table.name]
+        if data.num_rows == 0:
+            continue
+        resources.append(
+            dlt.resource(
+                data,
+                name=table.name,
+                table_name=table.name,
+                primary_key=table.primary_key,
+                write_disposition={"disposition": "merge", "strategy": table.strategy},
+            )
+        )
+    if quarantine.num_rows:
+        resources.append(
+            dlt.resource(
+                quarantine,
+                name="quarantine",
+                table_name="quarantine",
+                primary_key="quarantine_id",
+                write_disposition={"disposition": "merge", "strategy": "upsert"},
+            )
+        )
+    resources.append(
+        dlt.resource(
+            manifest,
+            name="landing_files",
+            table_name="landing_files",
+            primary_key="landing_file",
+            write_disposition={"disposition": "merge", "strategy": "upsert"},
+        )
+    )
+    # The warehouse is the only state: the landing_files table says what was read, so a fresh
+    # pipelines dir per run cannot disagree with the warehouse it loads into.
+    with tempfile.TemporaryDirectory(prefix="mailmart-dlt-") as pipelines_dir:
+        pipeline = dlt.pipeline(
+            pipeline_name=f"mailmart_{source.name}",
+            destination=dlt.destinations.duckdb(credentials=str(warehouse)),
+            dataset_name=source.dataset,
+            pipelines_dir=pipelines_dir,
+        )
+        pipeline.run(resources, loader_file_format="parquet")
+
+
+# --------------------------------------------------------------------------------------------
+# entry point
+
+
+def load_source(
+    source: Source,
+    landing_dir: Path,
+    warehouse: Path,
+    batch_bytes: int = DEFAULT_BATCH_BYTES,
+    log: Callable[[str], None] = print,
+) -> SourceResult:
+    """Load the source's new landing files into ``raw_<name>`` in the warehouse.
+
+    Args:
+        source: The source definition.
+        landing_dir: Root of the landing folders.
+        warehouse: DuckDB file to load into.
+        batch_bytes: Upper bound of file bytes read per dlt load.
+        log: Where progress lines go.
+
+    Returns:
+        Counts per table; ``rows_in`` equals loaded + quarantined + de-duplicated records.
+    """
+    started = time.perf_counter()
+    result = SourceResult(source=source.name)
+    files = discover(source, landing_dir)
+    result.files_seen = len(files)
+    if not files:
+        log(f"[{source.name}] no files under {landing_dir / source.folder}: skipped")
+        return result
+    done = already_loaded(warehouse, source.dataset)
+    new = [f for f in files if (f.relative, f.size, f.mtime_ns) not in done]
+    result.files_skipped = len(files) - len(new)
+    if not new:
+        log(f"[{source.name}] {len(files)} file(s), all loaded before: nothing to do")
+        return result
+    total_bytes = sum(f.size for f in new)
+    read_bytes = 0
+    for batch in batches(new, batch_bytes):
+        con = duckdb.connect()
+        try:
+            con.execute("set TimeZone = 'UTC'")
+            if source.kind == "json":
+                read_json_records(con, batch)
+                extras: list[str] = []
+            else:
+                extras = read_csv_records(con, batch, source)
+            tables, quarantine, counts = _transform(con, source, extras)
+            per_table = {
+                r[0]: (r[1], r[2]) for r in con.execute("select * from table_counts").fetchall()
+            }
+        finally:
+            con.close()
+        manifest = _manifest(batch, counts)
+        _check_counts(counts, source)
+        _run_dlt(source, warehouse, tables, quarantine, manifest)
+        result.files_loaded += len(batch)
+        result.rows_in += int(pc.sum(counts["rows_in"]).as_py() or 0)
+        for table in source.tables:
+            tr = result.tables.setdefault(table.name, TableResult())
+            tr.loaded += tables[table.name].num_rows
+            q, d = per_table.get(table.name, (0, 0))
+            tr.quarantined += q
+            tr.deduplicated += d
+        if "(unroutable)" in per_table:
+            tr = result.tables.setdefault("(unroutable)", TableResult())
+            tr.quarantined += per_table["(unroutable)"][0]
+        read_bytes += sum(f.size for f in batch)
+        if len(new) > len(batch):
+            log(
+                f"[{source.name}] {result.files_loaded}/{len(new)} files, "
+                f"{read_bytes / total_bytes:.0%} of {total_bytes / 1e6:,.1f} MB, "
+                f"{result.rows_in:,} records, {time.perf_counter() - started:,.1f} s"
+            )
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _manifest(batch: Sequence[LandingFile], counts: pa.Table) -> pa.Table:
+    by_file = {row["landing_file"]: row for row in counts.to_pylist()}
+    now = pa.scalar(time.time_ns() // 1000, pa.timestamp("us", tz="UTC"))
+    rows = []
+    for f in batch:
+        c = by_file.get(f.relative, {})
+        rows.append(
+            {
+                "landing_file": f.relative,
+                "file_size": f.size,
+                "file_mtime_ns": f.mtime_ns,
+                "rows_in": int(c.get("rows_in", 0)),
+                "rows_loaded": int(c.get("rows_loaded", 0)),
+                "rows_quarantined": int(c.get("rows_quarantined", 0)),
+                "rows_deduplicated": int(c.get("rows_deduplicated", 0)),
+                "read_at": now.as_py(),
+            }
+        )
+    return pa.Table.from_pylist(
+        rows,
+        schema=pa.schema(
+            [
+                ("landing_file", pa.string()),
+                ("file_size", pa.int64()),
+                ("file_mtime_ns", pa.int64()),
+                ("rows_in", pa.int64()),
+                ("rows_loaded", pa.int64()),
+                ("rows_quarantined", pa.int64()),
+                ("rows_deduplicated", pa.int64()),
+                ("read_at", pa.timestamp("us", tz="UTC")),
+            ]
+        ),
+    )
+
+
+def _check_counts(counts: pa.Table, source: Source) -> None:
+    for row in counts.to_pylist():
+        total = row["rows_loaded"] + row["rows_quarantined"] + row["rows_deduplicated"]
+        if total != row["rows_in"]:
+            raise RuntimeError(
+                f"[{source.name}] {row['landing_file']}: {row['rows_in']} records in but "
+                f"{total} accounted for; refusing to load"
+            )
+
+
+def describe(result: SourceResult) -> str:
+    """One line per table: rows loaded and quarantined."""
+    lines = []
+    for name, t in result.tables.items():
+        lines.append(
+            f"  raw_{result.source}.{name:<22} loaded {t.loaded:>10,}  "
+            f"quarantined {t.quarantined:>7,}  deduplicated {t.deduplicated:>7,}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,83 @@
+"""SQL fragments shared by the sources' classify and projection statements (DuckDB dialect)."""
+
+from __future__ import annotations
+
+TRUE_WORDS = "('true', 't', 'yes', 'y', '1')"
+FALSE_WORDS = "('false', 'f', 'no', 'n', '0')"
+
+
+def to_bool(expr: str) -> str:
+    """Text to boolean; null when empty or not a recognised word."""
+    return (
+        f"(case when lower(trim({expr})) in {TRUE_WORDS} then true "
+        f"when lower(trim({expr})) in {FALSE_WORDS} then false end)"
+    )
+
+
+def bool_problem(column: str, expr: str | None = None) -> str:
+    """A reject reason when a non-empty value is not a boolean, else null."""
+    expr = expr or column
+    return (
+        f"case when {expr} is not null and {to_bool(expr)} is null "
+        f"then '{column}: not a boolean: ' || {expr} end"
+    )
+
+
+def timestamp_problem(column: str, expr: str | None = None, required: bool = False) -> str:
+    """A reject reason when a value is missing (if required) or not an ISO 8601 timestamp."""
+    expr = expr or column
+    missing = f"when {expr} is null then 'missing {column}' " if required else ""
+    return (
+        f"case {missing}when {expr} is not null and try_cast({expr} as timestamptz) is null "
+        f"then '{column}: unparseable timestamp: ' || {expr} end"
+    )
+
+
+def epoch_problem(column: str, expr: str, required: bool = True) -> str:
+    """A reject reason when an epoch-seconds value is missing or not numeric."""
+    missing = f"when {expr} is null then 'missing {column}' " if required else ""
+    return (
+        f"case {missing}when {expr} is not null and try_cast({expr} as double) is null "
+        f"then '{column}: not epoch seconds: ' || {expr} end"
+    )
+
+
+def cast_problem(column: str, expr: str, sql_type: str, required: bool = False) -> str:
+    """A reject reason when a value is missing (if required) or does not cast to ``sql_type``."""
+    missing = f"when {expr} is null then 'missing {column}' " if required else ""
+    return (
+        f"case {missing}when {expr} is not null and try_cast({expr} as {sql_type}) is null "
+        f"then '{column}: not a {sql_type.lower()}: ' || {expr} end"
+    )
+
+
+def required(column: str, expr: str | None = None) -> str:
+    """A reject reason when a value is missing or blank."""
+    expr = expr or column
+    return f"case when nullif(trim({expr}), '') is null then 'missing {column}' end"
+
+
+def reasons(*problems: str) -> str:
+    """Join every problem found on a record; null when there is none."""
+    return f"nullif(concat_ws('; ', {', '.join(problems)}), '')"
+
+
+def epoch_to_ts(expr: str) -> str:
+    """Epoch seconds (text or number) to a UTC timestamp."""
+    return f"to_timestamp(try_cast({expr} as double))"
+
+
+def json_text(expr: str, path: str) -> str:
+    """A JSON value as text (strings unquoted, objects and arrays as JSON)."""
+    return f"json_extract_string({expr}, '{path}')"
+
+
+def json_raw(expr: str, path: str) -> str:
+    """A nested JSON value kept as JSON text (null when absent)."""
+    return f"json_extract({expr}, '{path}')::varchar"
+
+
+JSON_OBJECT_PROBLEM = (
+    "case when parse_error is not null then parse_error "
+    "when json_type(record) <> 'OBJECT' then 'record is not a JSON object' end"
+)
