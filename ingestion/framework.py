@@ -733,8 +733,9 @@ def describe(result: SourceResult) -> str:
     """One line per table: rows loaded and quarantined."""
     lines = []
     for name, t in result.tables.items():
+        qualified = f"raw_{result.source}.{name}"
         lines.append(
-            f"  raw_{result.source}.{name:<22} loaded {t.loaded:>10,}  "
+            f"  {qualified:<36} loaded {t.loaded:>10,}  "
             f"quarantined {t.quarantined:>7,}  deduplicated {t.deduplicated:>7,}"
         )
     return "\n".join(lines)

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from ingestion.framework import Source
+from ingestion.sources.catalog import SOURCE as CATALOG
 from ingestion.sources.crm import SOURCE as CRM
+from ingestion.sources.enrichment import SOURCE as ENRICHMENT
+from ingestion.sources.order_import import SOURCE as ORDER_IMPORT
+from ingestion.sources.privacy import SOURCE as PRIVACY
 from ingestion.sources.segment import SOURCE as SEGMENT
+from ingestion.sources.shop import SOURCE as SHOP
 
-SOURCES: dict[str, Source] = {s.name: s for s in (CRM, SEGMENT)}
+SOURCES: dict[str, Source] = {
+    s.name: s for s in (CRM, SEGMENT, SHOP, ORDER_IMPORT, ENRICHMENT, CATALOG, PRIVACY)
+}
