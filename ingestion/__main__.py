@@ -35,6 +35,17 @@ def _load(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def _map_retail(args: argparse.Namespace) -> int:
+    from ingestion.mappings import online_retail
+
+    source = Path(args.input) if args.input else online_retail.DEFAULT_INPUT
+    landing = Path(args.landing_dir) if args.landing_dir else settings.landing_dir()
+    target = landing / "order_lines" / "online_retail.csv"
+    count = online_retail.convert(source, target)
+    print(f"wrote {count:,} order lines to {target}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ingestion")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -52,6 +63,14 @@ def main(argv: list[str] | None = None) -> int:
     load.add_argument("--landing-dir", default=None)
     load.add_argument("--warehouse", default=None, help="default: $WAREHOUSE_PATH")
     load.set_defaults(func=_load)
+
+    retail = sub.add_parser(
+        "map-retail",
+        help="convert the UCI Online Retail file into the order-lines CSV import",
+    )
+    retail.add_argument("--input", default=None, help="default: ../shared/data/retail/...")
+    retail.add_argument("--landing-dir", default=None)
+    retail.set_defaults(func=_map_retail)
 
     args = parser.parse_args(argv)
     return args.func(args)

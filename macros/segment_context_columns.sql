@@ -1,4 +1,4 @@
-{% macro segment_context_columns(context='context') -%}
+{% macro segment_context_columns(context='context', include_page=true) -%}
     {#- The Segment context fields every event model exposes (see doc `segment_context`). -#}
     {{ json_text(context, '$.ip') }} as ip_address,
     {{ json_text(context, '$.userAgent') }} as user_agent,
@@ -8,9 +8,11 @@
     lower({{ json_text(context, '$.device.type') }}) as device_type,
     {{ json_text(context, '$.os.name') }} as os_name,
     {{ json_text(context, '$.library.name') }} as library_name,
+    {%- if include_page %}
     {{ json_text(context, '$.page.url') }} as page_url,
     {{ json_text(context, '$.page.path') }} as page_path,
     {{ json_text(context, '$.page.referrer') }} as page_referrer,
+    {%- endif %}
     {{ json_text(context, '$.campaign.source') }} as utm_source,
     {{ json_text(context, '$.campaign.medium') }} as utm_medium,
     {{ json_text(context, '$.campaign.name') }} as utm_campaign,

@@ -62,6 +62,20 @@ def reasons(*problems: str) -> str:
     return f"nullif(concat_ws('; ', {', '.join(problems)}), '')"
 
 
+# Epoch seconds beyond this are milliseconds sent by mistake (or garbage); to_timestamp would
+# raise on them and fail the whole batch, so they are rejected per record instead.
+MAX_EPOCH_SECONDS = 100_000_000_000
+
+
+def epoch_range_problem(column: str, expr: str) -> str:
+    """A reject reason when numeric epoch seconds fall outside [0, 1e11)."""
+    value = f"try_cast({expr} as double)"
+    return (
+        f"case when {value} is not null and not ({value} >= 0 and {value} < {MAX_EPOCH_SECONDS}) "
+        f"then '{column}: epoch seconds out of range: ' || {expr} end"
+    )
+
+
 def epoch_to_ts(expr: str) -> str:
     """Epoch seconds (text or number) to a UTC timestamp."""
     return f"to_timestamp(try_cast({expr} as double))"

@@ -12,8 +12,9 @@ renamed as (
         nullif(trim(user_id), '') as user_id,
         -- traits
         {{ normalize_email(json_text('traits', '$.email')) }} as email,
-        {{ normalize_phone(json_text('traits', '$.phone'), json_text('traits', '$.address.country')) }}
-            as phone,
+        {{ normalize_phone(
+            json_text('traits', '$.phone'), json_text('traits', '$.address.country')
+        ) }} as phone,
         nullif(trim(coalesce(
             {{ json_text('traits', '$.firstName') }}, {{ json_text('traits', '$.first_name') }}
         )), '') as first_name,

@@ -15,17 +15,20 @@ renamed as (
         name as page_name,
         category as page_category,
         {{ json_text('properties', '$.title') }} as page_title,
-        coalesce({{ json_text('properties', '$.url') }}, {{ json_text('context', '$.page.url') }})
-            as url,
-        coalesce({{ json_text('properties', '$.path') }}, {{ json_text('context', '$.page.path') }})
-            as path,
         coalesce(
-            {{ json_text('properties', '$.referrer') }}, {{ json_text('context', '$.page.referrer') }}
-        ) as referrer,
+            {{ json_text('properties', '$.url') }}, {{ json_text('context', '$.page.url') }}
+        ) as page_url,
+        coalesce(
+            {{ json_text('properties', '$.path') }}, {{ json_text('context', '$.page.path') }}
+        ) as page_path,
+        coalesce(
+            {{ json_text('properties', '$.referrer') }},
+            {{ json_text('context', '$.page.referrer') }}
+        ) as page_referrer,
         properties,
         -- context
         channel,
-        {{ segment_context_columns() }},
+        {{ segment_context_columns(include_page=false) }},
         -- timestamps
         {{ to_utc('"timestamp"') }} as occurred_at,
         {{ to_utc('received_at') }} as received_at,

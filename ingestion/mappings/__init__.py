@@ -1,0 +1,1 @@
+"""Column mappings that turn third-party exports into the documented import formats."""
