@@ -422,8 +422,8 @@ def read_csv_records(
         select
             landing_file,
             record_number,
-            to_json(struct_pack({", ".join(f'"{c}" := "{c}"' for c in [*known, *extras])}))::varchar
-                as raw_record,
+            -- built only for quarantined rows (see _transform): most rows never need it
+            null::varchar as raw_record,
             null::varchar as parse_error,
             null::varchar as record,
             {quoted}
@@ -471,6 +471,11 @@ def _transform(
         Raw tables by name, the quarantine table, and per-file counts.
     """
     con.execute(f"create or replace temp table classified as {source.classify_sql}")
+    if source.kind == "csv":
+        pairs = ", ".join(f'"{c}" := "{c}"' for c in [*source.csv_columns, *extras])
+        raw_record_sql = f"coalesce(raw_record, to_json(struct_pack({pairs}))::varchar)"
+    else:
+        raw_record_sql = "raw_record"
     order = (
         "version desc nulls last, landing_file desc, record_number desc"
         if source.keep == "latest"
@@ -510,7 +515,7 @@ def _transform(
             landing_file,
             record_number,
             reject_reason as reason,
-            raw_record,
+            {raw_record_sql} as raw_record,
             now()::timestamptz as quarantined_at
         from ranked
         where outcome = 'quarantined'
