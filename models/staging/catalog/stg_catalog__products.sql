@@ -17,7 +17,7 @@ cleaned as (
         is_active,
         -- money, in `currency`
         price,
-        nullif(currency, '') as currency,
+        currency,
         -- timestamps
         {{ to_utc('updated_at') }} as updated_at,
         -- lineage

@@ -15,7 +15,7 @@ cleaned as (
         nullif(trim(industry), '') as industry,
         interests,
         nullif(trim(household_income_band), '') as household_income_band,
-        nullif(lower(trim(provider)), '') as provider,
+        nullif(lower(trim(provider)), '') as provider_name,
         -- timestamps
         {{ to_utc('enriched_at') }} as enriched_at,
         -- lineage
