@@ -54,8 +54,11 @@ class Table:
             ``accepted`` (good, de-duplicated records) or from an earlier table of the same
             source (``tbl_<name>``) for child tables. ``{extra_columns}`` is replaced by the
             CSV's extra columns (``, "col" ...``) when the source keeps them.
-        is_root: True when each row of the table is one landing record (counts per file are
-            taken from root tables); False for child rows derived from a root record.
+        is_root: True when each row of the table is one landing record; False for child rows
+            derived from a root record (order lines of an order).
+        replace_by: For child tables, the parent key column: when a parent is loaded again,
+            all its stored child rows are replaced (dlt ``delete-insert`` on this merge key),
+            so a line removed from an order does not linger.
     """
 
     name: str
@@ -63,6 +66,7 @@ class Table:
     strategy: Strategy
     sql: str
     is_root: bool = True
+    replace_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,9 @@ class Source:
         csv_required: Columns that must be present in a CSV header, else the file is rejected.
         keep_extra_columns: Pass CSV columns outside ``csv_columns`` through as text.
         patterns: Glob patterns of files to read, recursively under ``folder``.
+        version_column: Column of the first (root) table holding ``version``. A record older
+            than the stored row with the same key is not loaded (counted as de-duplicated),
+            so an export that arrives late cannot overwrite newer data.
     """
 
     name: str
@@ -95,6 +102,7 @@ class Source:
     csv_required: tuple[str, ...] = ()
     keep_extra_columns: bool = False
     patterns: tuple[str, ...] = field(default=("*.json", "*.jsonl", "*.ndjson"))
+    version_column: str | None = None
 
     @property
     def dataset(self) -> str:
@@ -477,8 +485,45 @@ def read_csv_records(
 # classify, split, project
 
 
+def _mark_stale(con: duckdb.DuckDBPyConnection, source: Source, warehouse: Path | None) -> None:
+    """Turn records older than the stored row with the same key into de-duplicated ones."""
+    if not source.version_column or warehouse is None or not warehouse.exists():
+        return
+    root = source.tables[0]
+    key = root.primary_key if isinstance(root.primary_key, str) else None
+    if key is None:
+        return
+    con.execute(f"attach '{warehouse}' as wh (read_only)")
+    try:
+        exists = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_catalog = 'wh' and table_schema = ? and table_name = ?",
+            [source.dataset, root.name],
+        ).fetchall()[0][0]
+        if exists:
+            con.execute(
+                f"""
+                update ranked set outcome = 'deduplicated'
+                where outcome = 'loaded'
+                    and target_table = '{root.name}'
+                    and version is not null
+                    and exists (
+                        select 1
+                        from wh.{source.dataset}.{root.name} as stored
+                        where stored.{key} = ranked.dedup_key
+                            and stored.{source.version_column} > ranked.version
+                    )
+                """
+            )
+    finally:
+        con.execute("detach wh")
+
+
 def _transform(
-    con: duckdb.DuckDBPyConnection, source: Source, extras: list[str]
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    extras: list[str],
+    warehouse: Path | None = None,
 ) -> tuple[dict[str, pa.Table], pa.Table, pa.Table]:
     """Classify records, split good from bad, project raw tables.
 
@@ -511,6 +556,7 @@ def _transform(
         from classified
         """
     )
+    _mark_stale(con, source, warehouse)
     con.execute(
         "create or replace temp table accepted as select * from ranked where outcome = 'loaded'"
     )
@@ -592,7 +638,11 @@ def _run_dlt(
                 name=table.name,
                 table_name=table.name,
                 primary_key=table.primary_key,
-                write_disposition={"disposition": "merge", "strategy": table.strategy},
+                merge_key=table.replace_by,
+                write_disposition={
+                    "disposition": "merge",
+                    "strategy": "delete-insert" if table.replace_by else table.strategy,
+                },
             )
         )
     if quarantine.num_rows:
@@ -673,7 +723,7 @@ def load_source(
                 extras: list[str] = []
             else:
                 extras = read_csv_records(con, batch, source)
-            tables, quarantine, counts = _transform(con, source, extras)
+            tables, quarantine, counts = _transform(con, source, extras, warehouse)
             per_table = {
                 r[0]: (r[1], r[2]) for r in con.execute("select * from table_counts").fetchall()
             }

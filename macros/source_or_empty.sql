@@ -30,7 +30,7 @@
             (
                 select
                 {%- for column in columns %}
-                    cast(null as {{ column.data_type or 'varchar' }}) as {{ column.name }}
+                    cast(null as {{ empty_column_type(column.data_type or 'varchar') }}) as {{ adapter.quote(column.name) }}
                     {{- "," if not loop.last }}
                 {%- endfor %}
                 where 1 = 0
@@ -38,3 +38,20 @@
         {%- endif -%}
     {%- endif -%}
 {% endmacro %}
+
+{% macro empty_column_type(data_type) %}
+    {{- return(adapter.dispatch('empty_column_type', 'mailmart')(data_type)) -}}
+{% endmacro %}
+
+{% macro default__empty_column_type(data_type) -%}
+    {{ data_type }}
+{%- endmacro %}
+
+{#- Sources YAML declares DuckDB types; Spark spells some of them differently. -#}
+{% macro spark__empty_column_type(data_type) -%}
+    {%- set spark_types = {
+        'varchar': 'string', 'text': 'string', 'timestamptz': 'timestamp',
+        'timestamp with time zone': 'timestamp', 'json': 'string', 'hugeint': 'decimal(38, 0)',
+    } -%}
+    {{ spark_types.get(data_type | lower, data_type) }}
+{%- endmacro %}

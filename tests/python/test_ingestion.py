@@ -267,3 +267,38 @@ def test_order_lines_import_rejects_bad_types_with_reasons(landing, load, query)
     assert "currency: not an ISO 4217 code: euro" in reasons[0]
     assert reasons[1].startswith("wrong number of fields")
     assert result.rows_in == 5
+
+
+def test_late_older_version_does_not_overwrite_and_lines_are_replaced(landing, load, query):
+    def order(updated_at: str, status: str, lines: list[dict]) -> str:
+        return json.dumps(
+            {
+                "id": "2001",
+                "currency": "EUR",
+                "financial_status": status,
+                "created_at": "2026-10-01T12:00:00Z",
+                "updated_at": updated_at,
+                "line_items": lines,
+            }
+        )
+
+    two_lines = [
+        {"id": "a", "product_id": "P1", "quantity": 1, "price": "10.00"},
+        {"id": "b", "product_id": "P2", "quantity": 1, "price": "5.00"},
+    ]
+    write(
+        landing / "shop_orders" / "o1.jsonl", order("2026-10-05T00:00:00Z", "refunded", two_lines)
+    )
+    load("shop")
+    # an export from before the refund arrives late: it must not win
+    write(landing / "shop_orders" / "o2.jsonl", order("2026-10-02T00:00:00Z", "paid", two_lines))
+    late = load("shop")
+    assert late.tables["orders"].deduplicated == 1
+    assert query("select financial_status from raw_shop.orders") == [("refunded",)]
+    # a newer version with one line left replaces the order's lines
+    write(
+        landing / "shop_orders" / "o3.jsonl", order("2026-10-09T00:00:00Z", "paid", two_lines[:1])
+    )
+    load("shop")
+    assert query("select financial_status from raw_shop.orders") == [("paid",)]
+    assert query("select line_item_id from raw_shop.order_line_items") == [("a",)]

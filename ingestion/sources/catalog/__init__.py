@@ -70,6 +70,7 @@ SOURCE = Source(
     classify_sql=CLASSIFY,
     tables=(Table("products", "product_id", "upsert", PRODUCTS),),
     keep="latest",
+    version_column="updated_at",
     csv_columns=COLUMNS,
     csv_required=("product_id",),
     keep_extra_columns=True,

@@ -86,6 +86,7 @@ SOURCE = Source(
     classify_sql=CLASSIFY,
     tables=(Table("contacts", "contact_id", "upsert", CONTACTS),),
     keep="latest",
+    version_column="updated_at",
     csv_columns=COLUMNS,
     csv_required=("contact_id",),
     keep_extra_columns=True,

@@ -70,4 +70,5 @@ SOURCE = Source(
     classify_sql=CLASSIFY,
     tables=(Table("people", "email_key", "upsert", PEOPLE),),
     keep="latest",
+    version_column="enriched_at",
 )

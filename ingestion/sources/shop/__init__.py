@@ -169,8 +169,16 @@ SOURCE = Source(
     classify_sql=CLASSIFY,
     tables=(
         Table("orders", "order_id", "upsert", ORDERS),
-        Table("order_line_items", "line_item_id", "upsert", LINE_ITEMS, is_root=False),
-        Table("refunds", "refund_id", "upsert", REFUNDS, is_root=False),
+        Table(
+            "order_line_items",
+            "line_item_id",
+            "upsert",
+            LINE_ITEMS,
+            is_root=False,
+            replace_by="order_id",
+        ),
+        Table("refunds", "refund_id", "upsert", REFUNDS, is_root=False, replace_by="order_id"),
     ),
     keep="latest",
+    version_column="updated_at",
 )

@@ -34,7 +34,7 @@ renamed as (
         channel,
         {{ segment_context_columns() }},
         -- timestamps
-        {{ to_utc('"timestamp"') }} as occurred_at,
+        {{ to_utc(adapter.quote('timestamp')) }} as occurred_at,
         {{ to_utc('received_at') }} as received_at,
         -- lineage
         _landing_file as landing_file
