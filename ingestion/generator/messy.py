@@ -15,7 +15,7 @@ _GERMAN_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae",
 
 
 def strip_accents(text: str, german: bool = False) -> str:
-    """Fold accented letters to ASCII (``José`` -> ``Jose``; ``Müller`` -> ``Mueller`` if german)."""
+    """Fold accents to ASCII: ``José`` -> ``Jose``, ``Müller`` -> ``Mueller`` (german=True)."""
     if german:
         text = text.translate(_GERMAN_UMLAUTS)
     text = text.translate(_FOLD_SPECIAL)

@@ -3,7 +3,8 @@
 Messages are routed by ``type`` as Segment's own warehouses do: ``identify`` to ``identifies``,
 ``page`` and ``screen`` to ``pages``, ``track`` to ``tracks``. Nested objects (``context``,
 ``properties``, ``traits``, ``integrations``) are kept as JSON text; staging extracts fields.
-Events are de-duplicated on ``messageId`` (Segment delivers at least once).
+Events are de-duplicated on ``messageId`` (Segment delivers at least once). Every field is
+extracted with one parse of the message (see ``sql.extract_fields``).
 """
 
 from __future__ import annotations
@@ -11,32 +12,54 @@ from __future__ import annotations
 from ingestion.framework import Source, Table
 from ingestion.sources.sql import (
     JSON_OBJECT_PROBLEM,
-    json_raw,
-    json_text,
+    extract_fields,
+    fields_list,
     reasons,
     required,
     timestamp_problem,
 )
 
-R = "record"
-
-FIELDS = f"""
-    {json_text(R, "$.messageId")} as message_id,
-    lower({json_text(R, "$.type")}) as message_type,
-    {json_text(R, "$.anonymousId")} as anonymous_id,
-    {json_text(R, "$.userId")} as user_id,
-    {json_text(R, "$.timestamp")} as timestamp_text,
-    {json_text(R, "$.event")} as event_name
-"""
+FIELDS = {
+    "message_id": "$.messageId",
+    "message_type_raw": "$.type",
+    "anonymous_id": "$.anonymousId",
+    "user_id": "$.userId",
+    "timestamp_text": "$.timestamp",
+    "event_name": "$.event",
+    "sent_at_text": "$.sentAt",
+    "received_at_text": "$.receivedAt",
+    "original_timestamp_text": "$.originalTimestamp",
+    "channel": "$.channel",
+    "spec_version": "$.version",
+    "context": "$.context",
+    "integrations": "$.integrations",
+    "top_traits": "$.traits",
+    "context_traits": "$.context.traits",
+    "properties": "$.properties",
+    "page_name": "$.name",
+    "page_category": "$.category",
+}
 
 CLASSIFY = f"""
 with
 
+parsed as (
+    select *, {fields_list("record", FIELDS)}
+    from records
+),
+
 fields as (
     select
-        *,
-        {FIELDS}
-    from records
+        * exclude (_fields),
+        {extract_fields(FIELDS)}
+    from parsed
+),
+
+typed as (
+    select
+        * exclude (message_type_raw),
+        lower(message_type_raw) as message_type
+    from fields
 )
 
 select
@@ -62,21 +85,21 @@ select
 }) as reject_reason,
     message_id as dedup_key,
     null::timestamptz as version
-from fields
+from typed
 """
 
-COMMON = f"""
+COMMON = """
     message_id,
     anonymous_id,
     user_id,
     try_cast(timestamp_text as timestamptz) as "timestamp",
-    try_cast({json_text(R, "$.sentAt")} as timestamptz) as sent_at,
-    try_cast({json_text(R, "$.receivedAt")} as timestamptz) as received_at,
-    try_cast({json_text(R, "$.originalTimestamp")} as timestamptz) as original_timestamp,
-    {json_text(R, "$.channel")} as channel,
-    {json_text(R, "$.version")} as spec_version,
-    {json_raw(R, "$.context")} as context,
-    {json_raw(R, "$.integrations")} as integrations,
+    try_cast(sent_at_text as timestamptz) as sent_at,
+    try_cast(received_at_text as timestamptz) as received_at,
+    try_cast(original_timestamp_text as timestamptz) as original_timestamp,
+    channel,
+    spec_version,
+    context,
+    integrations,
 """
 
 TRAILER = """
@@ -89,7 +112,7 @@ IDENTIFIES = f"""
 select
     {COMMON}
     -- analytics.js puts traits at the top level; some libraries send them in context.traits
-    coalesce({json_raw(R, "$.traits")}, {json_raw(R, "$.context.traits")}) as traits,
+    coalesce(top_traits, context_traits) as traits,
     {TRAILER}
 where target_table = 'identifies'
 """
@@ -98,9 +121,9 @@ PAGES = f"""
 select
     {COMMON}
     message_type as page_type,
-    {json_text(R, "$.name")} as name,
-    {json_text(R, "$.category")} as category,
-    {json_raw(R, "$.properties")} as properties,
+    page_name as name,
+    page_category as category,
+    properties,
     {TRAILER}
 where target_table = 'pages'
 """
@@ -109,7 +132,7 @@ TRACKS = f"""
 select
     {COMMON}
     event_name as event,
-    {json_raw(R, "$.properties")} as properties,
+    properties,
     {TRAILER}
 where target_table = 'tracks'
 """
