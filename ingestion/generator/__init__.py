@@ -30,7 +30,7 @@ from ingestion.generator.writer import (
 
 __all__ = ["generate", "CHUNK_SIZE"]
 
-CHUNK_SIZE = 2_000
+CHUNK_SIZE = 1_000
 """Persons per chunk. Part of the output format: records are time-sorted within a chunk."""
 
 _WORKER_WORLD: World | None = None
@@ -41,9 +41,9 @@ def _init_worker(seed: int, customers: int, days: int) -> None:
     _WORKER_WORLD = build_world(seed, customers, days)
 
 
-def _work(chunk: int) -> ChunkResult:
+def _work(chunk: int, chunk_size: int) -> ChunkResult:
     assert _WORKER_WORLD is not None
-    return run_chunk(_WORKER_WORLD, chunk, CHUNK_SIZE)
+    return run_chunk(_WORKER_WORLD, chunk, chunk_size)
 
 
 def _workers(chunks: int) -> int:
@@ -90,7 +90,7 @@ def generate(
     truth = TruthWriter(truth_dir)
     counts: Counter[str] = Counter()
     for relpath, rows in world.catalog.files:
-        landing.append(relpath, csv_text(rows))
+        landing.append(relpath, csv_text(rows).encode())
         counts["lines:catalog"] += len(rows)
 
     def consume(result: ChunkResult) -> None:
@@ -99,23 +99,24 @@ def generate(
         truth.append(result.records, result.identifiers)
         counts.update(result.counts)
 
-    chunks = (customers + CHUNK_SIZE - 1) // CHUNK_SIZE
+    chunk_size = CHUNK_SIZE
+    chunks = (customers + chunk_size - 1) // chunk_size
     workers = _workers(chunks)
     if workers <= 1:
         for chunk in range(chunks):
-            consume(run_chunk(world, chunk, CHUNK_SIZE))
+            consume(run_chunk(world, chunk, chunk_size))
     else:
         context = multiprocessing.get_context("spawn")
         with context.Pool(workers, _init_worker, (seed, customers, days)) as pool:
             pending: deque = deque()
             submitted = 0
             while submitted < chunks and len(pending) < workers + 1:
-                pending.append(pool.apply_async(_work, (submitted,)))
+                pending.append(pool.apply_async(_work, (submitted, chunk_size)))
                 submitted += 1
             while pending:
                 consume(pending.popleft().get())
                 if submitted < chunks:
-                    pending.append(pool.apply_async(_work, (submitted,)))
+                    pending.append(pool.apply_async(_work, (submitted, chunk_size)))
                     submitted += 1
 
     files, size = write_manifest(landing_dir, truth_dir, landing.written)

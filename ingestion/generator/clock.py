@@ -67,10 +67,19 @@ def _split(ms: int) -> tuple[str, int, int, int, int]:
     return date_str(ms), hour, minute, second, milli
 
 
+_HOUR_PREFIX: dict[int, str] = {}
+
+
 def iso_ms(ms: int) -> str:
-    """Format as ``2026-10-01T13:05:22.123Z`` (Segment, SES)."""
-    day, hour, minute, second, milli = _split(ms)
-    return f"{day}T{hour:02d}:{minute:02d}:{second:02d}.{milli:03d}Z"
+    """Format as ``2026-10-01T13:05:22.123Z`` (Segment, SES); the hot path, hence cached."""
+    hour = ms // HOUR_MS
+    prefix = _HOUR_PREFIX.get(hour)
+    if prefix is None:
+        prefix = f"{date_str(ms)}T{hour % 24:02d}:"
+        _HOUR_PREFIX[hour] = prefix
+    minute, rest = divmod(ms - hour * HOUR_MS, MINUTE_MS)
+    second, milli = divmod(rest, SECOND_MS)
+    return f"{prefix}{minute:02d}:{second:02d}.{milli:03d}Z"
 
 
 def iso_s(ms: int) -> str:

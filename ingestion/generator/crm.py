@@ -119,7 +119,7 @@ def _base_fields(sim: Sim, email: str, duplicate: bool) -> dict[str, str]:
         phone = phone_as_typed(rng, country, hh.landline)
     elif roll < 0.84 and person.work_phone:
         phone = phone_as_typed(rng, country, person.work_phone)
-    elif roll < 0.86:
+    elif 0.9 <= roll < 0.915:
         phone = rng.choice(PLACEHOLDER_PHONES)
     else:
         phone = ""

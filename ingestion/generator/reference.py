@@ -1514,9 +1514,9 @@ LEGACY_DOMAINS: tuple[str, ...] = (
     "oldisp.example",
     "dialup.example.net",
     "cable.example.org",
-    "aol-like.example",
-    "student.example.edu",
-    "hotmail-like.example",
+    "dialin.example",
+    "student-mail.example",
+    "oldmail.example.org",
 )
 COMPANIES: tuple[tuple[str, str, str], ...] = (
     # (company, domain, industry)
@@ -1549,7 +1549,7 @@ COMPANIES: tuple[tuple[str, str, str], ...] = (
     ("Relecloud", "relecloud.example", "Software"),
     ("Wingtip Toys", "wingtip.example", "Retail"),
     ("School of Fine Art", "finearts.example", "Education"),
-    ("Municipal Services", "city-hall.example.gov", "Public Sector"),
+    ("Municipal Services", "cityhall.example", "Public Sector"),
 )
 
 DOMAIN_TYPOS: dict[str, tuple[str, ...]] = {
@@ -1563,10 +1563,10 @@ PLACEHOLDER_EMAILS: tuple[str, ...] = (
     "test@test.com",
     "none@none.com",
     "noemail@example.com",
-    "na@na.com",
+    "x@x.invalid",
     "unknown",
     "n/a",
-    "no@email.com",
+    "donotmail@example.invalid",
 )
 PLACEHOLDER_PHONES: tuple[str, ...] = (
     "0000000000",

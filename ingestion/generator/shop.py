@@ -268,6 +268,8 @@ def emit_orders(sim: Sim) -> list[tuple[str, int, OrderPlan, str | None]]:
     rng, world, person, truth = sim.rng, sim.world, sim.person, sim.truth
     notices: list[tuple[str, int, OrderPlan, str | None]] = []
     for plan in sim.orders:
+        if plan.created_ms > world.end_ms:
+            continue
         totals = compute_totals(
             plan.lines, person.country, plan.discount_pct, plan.source_name == "pos"
         )

@@ -81,14 +81,14 @@ class ChunkResult:
 
     Attributes:
         chunk: Chunk number.
-        files: ``(relative landing path, text to append)``, sorted by path.
+        files: ``(relative landing path, UTF-8 bytes to append)``, sorted by path.
         records: Rows for ``records.csv`` (no header).
         identifiers: Rows for ``identifiers.csv`` (no header).
         counts: Summary counters.
     """
 
     chunk: int
-    files: list[tuple[str, str]]
+    files: list[tuple[str, bytes]]
     records: str
     identifiers: str
     counts: dict[str, int]

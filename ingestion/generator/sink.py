@@ -91,24 +91,27 @@ class ChunkSink:
         self._records.extend((s, t, r, pid) for s, t, r in truth.records)
         self._identifiers.extend((k, v, pid) for k, v in truth.identifiers)
 
-    def render(self) -> tuple[list[tuple[str, str]], str, str]:
+    def render(self) -> tuple[list[tuple[str, bytes]], str, str]:
         """Sort and serialize everything buffered.
 
         Returns:
             ``(files, records_csv, identifiers_csv)`` where ``files`` is a path-sorted list of
-            ``(relative path, text to append)`` and the CSV texts carry no header.
+            ``(relative path, UTF-8 bytes to append)`` and the CSV texts carry no header.
         """
-        files: list[tuple[str, str]] = []
-        for path, items in self._lines.items():
+        files: list[tuple[str, bytes]] = []
+        for path in list(self._lines):  # pop as we go so buffers and text never coexist
+            items = self._lines.pop(path)
             items.sort(key=lambda item: (item[0], item[1]))
-            files.append((path, "".join(text + "\n" for _, _, text in items)))
+            text = "".join(text + "\n" for _, _, text in items)
+            files.append((path, text.encode()))
             self.counts[f"lines:{path.split('/', 1)[0]}"] += len(items)
-        for path, rows in self._rows.items():
+        for path in list(self._rows):
+            rows = self._rows.pop(path)
             rows.sort(key=lambda item: item[0])
-            files.append((path, csv_text([values for _, values in rows])))
+            files.append((path, csv_text([values for _, values in rows]).encode()))
             self.counts[f"lines:{path.split('/', 1)[0]}"] += len(rows)
-        for path, events in self._sendgrid.items():
-            files.append((path, self._batches(path, events)))
+        for path in list(self._sendgrid):
+            files.append((path, self._batches(path, self._sendgrid.pop(path)).encode()))
         files.sort(key=lambda item: item[0])
         self._records.sort()
         self._identifiers.sort()

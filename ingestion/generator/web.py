@@ -217,15 +217,16 @@ class Session:
 
     def emit(self, kind: str, body: dict[str, Any]) -> None:
         """Buffer one message of type ``kind`` happening at ``self.t``."""
-        sim, rng, device = self.sim, self.sim.rng, self.device
+        sim, device = self.sim, self.device
+        rand = sim.rng.random
         t = self.t
         if self.platform == "web":
-            delay = rng.randrange(5, 900)
+            delay = 5 + int(rand() * 895)
         elif self.offline_ms:
-            delay = self.offline_ms + rng.randrange(30_000)
+            delay = self.offline_ms + int(rand() * 30_000)
         else:
-            delay = rng.randrange(200, 30_000)
-        latency = rng.randrange(40, 700)
+            delay = 200 + int(rand() * 29_800)
+        latency = 40 + int(rand() * 660)
         received = t + delay + latency
         if received > sim.world.end_ms:
             return
@@ -251,6 +252,10 @@ class Session:
             sim.truth.ident("user_id", self.user_id)
         sim.truth.record("segment", "anonymous_ids", self.anon)
         sim.truth.ident("anonymous_id", self.anon)
+        traits = body.get("traits")
+        if traits:
+            sim.truth.ident("email", traits.get("email"))
+            sim.truth.ident("phone", traits.get("phone"))
         write_segment(sim, received, message_id, msg)
 
     def advance(self, low_s: int, high_s: int) -> None:
@@ -456,7 +461,6 @@ class Session:
         traits: dict[str, Any] = {}
         if rng.random() < 0.8:
             traits["email"] = email_as_typed(rng, sim.extra["account_email"], 0.15)
-            sim.truth.ident("email", traits["email"])
         self.identify(traits)
         self.track("Signed In", {"method": method})
 
@@ -479,12 +483,11 @@ class Session:
             "name": person.full_name,
             "createdAt": iso_s(self.t),
         }
-        sim.truth.ident("email", email)
         sim.signup_emails.append((self.t, email))
         if rng.random() < 0.6:
-            phone = phone_as_typed(rng, person.country, person.mobile, (5, 2, 0, 0, 2, 1, 1))
-            traits["phone"] = phone
-            sim.truth.ident("phone", phone)
+            traits["phone"] = phone_as_typed(
+                rng, person.country, person.mobile, (5, 2, 0, 0, 2, 1, 1)
+            )
         if rng.random() < 0.5:
             traits["address"] = {
                 "city": hh.city,
@@ -495,14 +498,13 @@ class Session:
             }
         if rng.random() < 0.35:
             traits["birthday"] = person.dob.isoformat()
-        self.track("Signed Up", {"method": rng.choice(("email", "email", "google", "apple"))})
         self.identify(traits)
+        self.track("Signed Up", {"method": rng.choice(("email", "email", "google", "apple"))})
 
     def newsletter(self, email: str) -> None:
         """Anonymous identify from a newsletter form (email trait, no userId)."""
         self.advance(5, 40)
         self.identify({"email": email})
-        self.sim.truth.ident("email", email)
         self.track("Newsletter Subscribed", {"source": self.sim.rng.choice(("popup", "footer"))})
 
     def add_to_cart(self, product: Product, price: float) -> None:
@@ -596,7 +598,8 @@ class Session:
         person, world = sim.person, sim.world
         if not device.cart:
             return
-        if not self.user_id and person.user_id and rng.random() < 0.55:
+        has_account = person.account_ms is not None and person.account_ms <= self.t
+        if not self.user_id and has_account and rng.random() < 0.55:
             self.login()
         currency = person.country.currency
         coupon, pct = self.coupon or (None, 0)
@@ -629,8 +632,8 @@ class Session:
             email, canonical, bounces = guest_email(sim)
         self.checkout_email = canonical
         self.advance(40, 400)
-        if rng.random() >= 0.56:
-            return  # abandoned at checkout
+        if rng.random() >= 0.56 or self.t > world.end_ms:
+            return  # abandoned at checkout (or not completed before the end of history)
         allocated = sim.next_order_id()
         if allocated is None:
             return

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ingestion.generator.campaigns import Campaign, build_campaigns
 from ingestion.generator.catalog import Catalog, build_catalog
-from ingestion.generator.clock import DAY_MS, END_MS, window_start_ms
+from ingestion.generator.clock import DAY_MS, END_MS, HOUR_MS, window_start_ms
 from ingestion.generator.ids import Scrambler, make_scrambler
 
 
@@ -22,7 +22,8 @@ class World:
         end_ms: Last instant of the history (2026-10-31T23:59:59.999Z).
         catalog: Product catalog.
         campaigns: Marketing calendar.
-        crm_exports: Instants of the CRM exports (first one is the full export).
+        crm_exports: Instants of the CRM exports: a full export on the first day, then weekly
+            deltas and a last delta on the final day.
         contact_ids: Id family for CRM contacts.
         customer_ids: Id family for shop customers (also the Segment ``userId``).
         order_ids: Id family for shop orders.
@@ -59,8 +60,11 @@ def build_world(seed: int, customers: int, days: int) -> World:
         The world.
     """
     start_ms = window_start_ms(days)
-    exports = [start_ms + 2 * 3_600_000 + k * 7 * DAY_MS for k in range(days // 7 + 1)]
+    exports = [start_ms + 2 * HOUR_MS + k * 7 * DAY_MS for k in range(days // 7 + 1)]
     exports = [t for t in exports if t <= END_MS]
+    final = END_MS + 1 - 2 * HOUR_MS  # last day, 22:00Z
+    if final - exports[-1] >= DAY_MS:
+        exports.append(final)
     return World(
         seed=seed,
         customers=customers,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 from ingestion.generator.catalog import CATALOG_HEADER
@@ -31,21 +32,33 @@ class LandingWriter:
         self.root = root
         self.written: list[str] = []
         self._seen: set[str] = set()
+        self._dirs: set[str] = set()
 
-    def append(self, relpath: str, text: str) -> None:
-        """Append ``text`` to ``relpath`` (writing the CSV header on first touch)."""
-        path = self.root / relpath
-        first = relpath not in self._seen
-        if first:
+    def append(self, relpath: str, data: bytes) -> None:
+        """Append UTF-8 ``data`` to ``relpath`` (writing the CSV header on first touch).
+
+        Raw ``os`` calls keep the per-file cost low: a chunk touches thousands of hourly files.
+        """
+        path = os.path.join(self.root, relpath)
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0)
+        if relpath not in self._seen:
             self._seen.add(relpath)
             self.written.append(relpath)
-            path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "w" if first else "a", encoding="utf-8", newline="") as handle:
-            if first:
-                header = HEADERS.get(relpath.split("/", 1)[0])
-                if header:
-                    handle.write(csv_line(header))
-            handle.write(text)
+            folder = os.path.dirname(path)
+            if folder not in self._dirs:
+                os.makedirs(folder, exist_ok=True)
+                self._dirs.add(folder)
+            flags |= os.O_TRUNC
+            header = HEADERS.get(relpath.split("/", 1)[0])
+            if header:
+                data = csv_line(header).encode() + data
+        fd = os.open(path, flags, 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
 
 
 def remove_previous_output(landing_dir: Path, truth_dir: Path) -> int:
@@ -62,12 +75,17 @@ def remove_previous_output(landing_dir: Path, truth_dir: Path) -> int:
         return 0
     root = landing_dir.resolve()
     removed = 0
+    parents: set[Path] = set()
     with open(manifest, encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             target = (landing_dir / row["path"]).resolve()
             if root in target.parents and target.is_file():
                 target.unlink()
                 removed += 1
+                parents.update(p for p in target.parents if root in p.parents)
+    for folder in sorted(parents, key=lambda p: len(p.parts), reverse=True):
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
     return removed
 
 
