@@ -58,6 +58,8 @@ class Table:
         replace_by: For child tables, the parent key column: when a parent is loaded again,
             all its stored child rows are replaced (dlt ``delete-insert`` on this merge key),
             so a line removed from an order does not linger.
+        dedup_column: Stored column holding the record's ``dedup_key`` when it is not the
+            primary key (SES: one row per recipient, de-duplicated per record).
     """
 
     name: str
@@ -66,6 +68,7 @@ class Table:
     sql: str
     is_root: bool = True
     replace_by: str | None = None
+    dedup_column: str | None = None
 
 
 @dataclass(frozen=True)
@@ -506,33 +509,54 @@ def read_csv_records(
 # classify, split, project
 
 
-def _mark_stale(con: duckdb.DuckDBPyConnection, source: Source, warehouse: Path | None) -> None:
-    """Turn records older than the stored row with the same key into de-duplicated ones."""
-    if not source.version_column or warehouse is None or not warehouse.exists():
+def _mark_known(con: duckdb.DuckDBPyConnection, source: Source, warehouse: Path | None) -> None:
+    """Turn records the warehouse already holds, or holds a newer version of, into
+    de-duplicated ones, so they are neither loaded nor lost from the counts.
+
+    - Insert-only tables (events): a key already stored is a re-delivery. Filtering here lets
+      dlt *append* instead of running a MERGE (measured: 3.6 s instead of 6.8 s for 421k
+      Segment messages), with the same result.
+    - Tables with a ``version_column`` (records that change): a record older than the stored
+      row is a late export and must not overwrite it.
+    """
+    if warehouse is None or not warehouse.exists():
         return
-    root = source.tables[0]
-    key = root.primary_key if isinstance(root.primary_key, str) else None
-    if key is None:
+    checks = []
+    for table in source.tables:
+        if table.strategy == "insert-only" and table.replace_by is None:
+            checks.append((table, table.dedup_column or table.primary_key, None))
+    if source.version_column:
+        root = source.tables[0]
+        checks.append((root, root.dedup_column or root.primary_key, source.version_column))
+    if not checks:
         return
     con.execute(f"attach '{warehouse}' as wh (read_only)")
     try:
-        exists = con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_catalog = 'wh' and table_schema = ? and table_name = ?",
-            [source.dataset, root.name],
-        ).fetchall()[0][0]
-        if exists:
+        stored_tables = {
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_catalog = 'wh' and table_schema = ?",
+                [source.dataset],
+            ).fetchall()
+        }
+        for table, key, version_column in checks:
+            if table.name not in stored_tables or not isinstance(key, str):
+                continue
+            newer = (
+                f"and ranked.version is not null and stored.{version_column} > ranked.version"
+                if version_column
+                else ""
+            )
             con.execute(
                 f"""
                 update ranked set outcome = 'deduplicated'
                 where outcome = 'loaded'
-                    and target_table = '{root.name}'
-                    and version is not null
+                    and target_table = '{table.name}'
                     and exists (
                         select 1
-                        from wh.{source.dataset}.{root.name} as stored
-                        where stored.{key} = ranked.dedup_key
-                            and stored.{source.version_column} > ranked.version
+                        from wh.{source.dataset}.{table.name} as stored
+                        where stored.{key} = ranked.dedup_key {newer}
                     )
                 """
             )
@@ -580,7 +604,7 @@ def _transform(
     )
     con.execute("drop view records")
     con.execute("drop table records_base")
-    _mark_stale(con, source, warehouse)
+    _mark_known(con, source, warehouse)
     con.execute(
         "create or replace temp view accepted as select * from ranked where outcome = 'loaded'"
     )
@@ -662,10 +686,15 @@ def _run_dlt(
                 table_name=table.name,
                 primary_key=table.primary_key,
                 merge_key=table.replace_by,
-                write_disposition={
-                    "disposition": "merge",
-                    "strategy": "delete-insert" if table.replace_by else table.strategy,
-                },
+                # insert-only keys were checked against the warehouse (_mark_known): append
+                write_disposition=(
+                    "append"
+                    if table.strategy == "insert-only" and not table.replace_by
+                    else {
+                        "disposition": "merge",
+                        "strategy": "delete-insert" if table.replace_by else table.strategy,
+                    }
+                ),
             )
         )
     if quarantine.num_rows:

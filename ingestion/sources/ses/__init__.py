@@ -251,6 +251,8 @@ SOURCE = Source(
     folder="ses",
     kind="json",
     classify_sql=CLASSIFY,
-    tables=(Table("events", "event_recipient_key", "insert-only", EVENTS),),
+    tables=(
+        Table("events", "event_recipient_key", "insert-only", EVENTS, dedup_column="event_key"),
+    ),
     keep="first",
 )
