@@ -3,13 +3,25 @@
 with
 
 vendor_rows as (
-    select 'sendgrid' as vendor, count(*) as row_count from {{ ref('stg_sendgrid__events') }}
+    select
+        'sendgrid' as vendor,
+        count(*) as row_count
+    from {{ ref('stg_sendgrid__events') }}
     union all
-    select 'ses' as vendor, count(*) as row_count from {{ ref('stg_ses__events') }}
+    select
+        'ses' as vendor,
+        count(*) as row_count
+    from {{ ref('stg_ses__events') }}
     union all
-    select 'mandrill' as vendor, count(*) as row_count from {{ ref('stg_mandrill__events') }}
+    select
+        'mandrill' as vendor,
+        count(*) as row_count
+    from {{ ref('stg_mandrill__events') }}
     union all
-    select 'postmark' as vendor, count(*) as row_count from {{ ref('stg_postmark__events') }}
+    select
+        'postmark' as vendor,
+        count(*) as row_count
+    from {{ ref('stg_postmark__events') }}
 ),
 
 unioned_rows as (
