@@ -38,7 +38,7 @@ import pyarrow.csv as pa_csv
 Strategy = Literal["upsert", "insert-only"]
 
 # Files are loaded in batches of at most this many bytes to bound memory at 1M customers.
-DEFAULT_BATCH_BYTES = int(os.environ.get("MAILMART_LOAD_BATCH_BYTES", 512 * 1024 * 1024))
+DEFAULT_BATCH_BYTES = int(os.environ.get("MAILMART_LOAD_BATCH_BYTES", 256 * 1024 * 1024))
 
 
 @dataclass(frozen=True)

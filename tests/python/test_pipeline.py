@@ -112,3 +112,16 @@ def test_staging_builds_empty_when_only_crm_and_orders_are_loaded(built, tmp_pat
     assert counts["staging.stg_crm__contacts"] > 0
     assert counts["staging.stg_segment__tracks"] == 0
     assert counts["intermediate.int_email_events_unioned"] == 0
+
+
+def test_docs_generate_and_source_freshness_work_on_the_loaded_warehouse(built, tmp_path):
+    _, warehouse, _ = built
+    docs = run_dbt(["docs", "generate"], warehouse, tmp_path)
+    assert docs.returncode == 0, docs.stdout[-4000:]
+    assert (tmp_path / "dbt_target" / "catalog.json").exists()
+    # freshness is measured against dlt's _dlt_loads table: just loaded, so fresh
+    fresh = run_dbt(
+        ["source", "freshness", "--select", "source:crm", "source:segment"], warehouse, tmp_path
+    )
+    assert fresh.returncode == 0, fresh.stdout[-4000:]
+    assert "PASS" in fresh.stdout
