@@ -8,7 +8,14 @@ enrichment, the catalog and erasure requests under ``landing_dir``, plus the gro
 Persons are simulated in fixed-size chunks, optionally in two worker processes; every person
 draws from its own random stream seeded by ``f"{seed}:{index}"`` and chunks are written in
 chunk order, so the output is byte-identical for the same ``(customers, seed, days)`` whatever
-the number of workers, and memory stays bounded by the chunk size.
+the number of workers, and memory stays bounded by the chunk size. ``GENERATOR_WORKERS``
+(default 2, capped by the CPU count) sets the number of worker processes; 1 runs in-process.
+
+Module map: ``clock`` (time, zones), ``reference`` (names, countries, devices), ``ids``,
+``messy`` (dirty values), ``catalog``, ``campaigns``, ``world`` (shared context), ``people``
+(persons, households, devices), ``state``, ``crm``, ``web`` (Segment), ``shop``, ``sendgrid``,
+``ses``, ``extras`` (enrichment, erasure), ``simulate`` (per person and chunk), ``sink``
+(per-chunk buffers, ground truth), ``writer`` (files, manifest).
 """
 
 from __future__ import annotations
