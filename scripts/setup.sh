@@ -19,7 +19,8 @@ stamp=.venv/.mailmart-installed
 want=$(cat pyproject.toml requirements-lock.txt | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
     echo "== installing pinned dependencies (requirements-lock.txt)"
+    # (this machine's pip config lists optional local indexes; their "ignored" notes are noise)
     .venv/bin/python -m pip install --quiet --disable-pip-version-check \
-        -c requirements-lock.txt -e '.[dev]'
+        -c requirements-lock.txt -e '.[dev]' 2> >(grep -v "^WARNING: Location" >&2)
     echo "$want" > "$stamp"
 fi
