@@ -674,6 +674,9 @@ def _run_dlt(
     # Raw rows carry the dlt load id, so later models can process what a load added.
     os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
     os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")
+    # dlt merges through a `<dataset>_staging` copy of each batch; empty it after the load so
+    # the warehouse holds one copy of the data.
+    os.environ.setdefault("LOAD__TRUNCATE_STAGING_DATASET", "true")
     resources = []
     for table in source.tables:
         data = tables[table.name]
