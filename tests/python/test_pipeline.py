@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -118,7 +119,26 @@ def test_docs_generate_and_source_freshness_work_on_the_loaded_warehouse(built, 
     _, warehouse, _ = built
     docs = run_dbt(["docs", "generate"], warehouse, tmp_path)
     assert docs.returncode == 0, docs.stdout[-4000:]
-    assert (tmp_path / "dbt_target" / "catalog.json").exists()
+    manifest = json.loads((tmp_path / "dbt_target" / "manifest.json").read_text())
+    catalog = json.loads((tmp_path / "dbt_target" / "catalog.json").read_text())
+
+    models = {k: v for k, v in manifest["nodes"].items() if v["resource_type"] == "model"}
+    assert models
+    tested: dict[str, set[str]] = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] == "test" and node.get("test_metadata"):
+            name = node["test_metadata"]["name"]
+            for parent in node["depends_on"]["nodes"]:
+                tested.setdefault(parent, set()).add(name)
+    for unique_id, model in models.items():
+        # conventions: grain stated, every column described, primary key tested
+        assert model["description"].strip(), f"{unique_id} has no description"
+        assert {"unique", "not_null"} <= tested.get(unique_id, set()), f"{unique_id} key untested"
+        built_columns = catalog["nodes"][unique_id]["columns"]
+        documented = {c for c, v in model["columns"].items() if v["description"].strip()}
+        missing = sorted(set(built_columns) - documented)
+        assert not missing, f"{unique_id}: undocumented columns {missing}"
+
     # freshness is measured against dlt's _dlt_loads table: just loaded, so fresh
     fresh = run_dbt(
         ["source", "freshness", "--select", "source:crm", "source:segment"], warehouse, tmp_path
