@@ -10,19 +10,10 @@ from dataclasses import dataclass, field
 from ingestion.generator.clock import DAY_MS, HOUR_MS, date_str, iso_naive
 from ingestion.generator.ids import make_scrambler
 from ingestion.generator.reference import FX_FROM_USD, SHOP_DOMAIN, SITE
+from ingestion.sources.catalog import COLUMNS as CATALOG_COLUMNS
 
-CATALOG_HEADER = (
-    "product_id",
-    "sku",
-    "name",
-    "category",
-    "subcategory",
-    "brand",
-    "price",
-    "currency",
-    "is_active",
-    "updated_at",
-)
+# The documented catalog header, owned by the loader.
+CATALOG_HEADER = CATALOG_COLUMNS
 
 # category: (sku code, brands, {subcategory: nouns}, adjectives, (min, max) USD price)
 _CATEGORIES: dict[

@@ -25,25 +25,10 @@ from ingestion.generator.people import phone_nsn
 from ingestion.generator.reference import LAST_NAMES, PLACEHOLDER_EMAILS, PLACEHOLDER_PHONES
 from ingestion.generator.sendgrid import Subscriber
 from ingestion.generator.state import Sim, Trigger
+from ingestion.sources.crm import COLUMNS as CRM_COLUMNS
 
-CRM_HEADER = (
-    "contact_id",
-    "email",
-    "phone",
-    "first_name",
-    "last_name",
-    "date_of_birth",
-    "street_address",
-    "city",
-    "postcode",
-    "state",
-    "country",
-    "email_opt_in",
-    "created_at",
-    "updated_at",
-    "is_deleted",
-    "merged_into_contact_id",
-)
+# The documented CRM import header, owned by the loader (one definition of the contract).
+CRM_HEADER = CRM_COLUMNS
 _FIELDS = CRM_HEADER[1:12] + CRM_HEADER[14:]
 _BOOL_STYLES = (("true", "false"), ("TRUE", "FALSE"), ("yes", "no"), ("1", "0"), ("Y", "N"))
 _BOOL_WEIGHTS = (80, 5, 6, 5, 4)

@@ -29,23 +29,12 @@ from datetime import datetime
 from pathlib import Path
 
 from ingestion.settings import PROJECT_ROOT
+from ingestion.sources.order_import import COLUMNS as ORDER_LINE_COLUMNS
 
 DEFAULT_INPUT = PROJECT_ROOT.parent / "shared" / "data" / "retail" / "online_retail.csv.gz"
 
-HEADER = [
-    "order_id",
-    "customer_id",
-    "email",
-    "ordered_at",
-    "product_id",
-    "product_name",
-    "category",
-    "quantity",
-    "unit_price",
-    "currency",
-    "status",
-    "country",
-]
+# The documented order-lines header (owned by the loader) plus the extra column kept.
+HEADER = [*ORDER_LINE_COLUMNS, "country"]
 
 
 def _iso(value: str) -> str:

@@ -20,7 +20,11 @@ event_types as (
     select * from {{ ref('mailmart_email_event_types') }}
 ),
 
+{#- the same columns, in the same order, from every vendor's staging model -#}
+{%- set vendor_ctes = ['sendgrid_events', 'ses_events', 'mandrill_events', 'postmark_events'] %}
+
 unioned as (
+    {%- for vendor_cte in vendor_ctes %}
     select
         -- vendor keys are hashes: prefixed, they cannot collide across vendors
         {{ dbt.concat(["vendor", "':'", "event_id"]) }} as event_id,
@@ -37,58 +41,11 @@ unioned as (
         ip_address,
         occurred_at,
         landing_file
-    from sendgrid_events
+    from {{ vendor_cte }}
+    {%- if not loop.last %}
     union all
-    select
-        {{ dbt.concat(["vendor", "':'", "event_id"]) }} as event_id,
-        vendor,
-        message_id,
-        vendor_event,
-        vendor_subtype,
-        reason,
-        campaign,
-        email,
-        email_raw,
-        url,
-        user_agent,
-        ip_address,
-        occurred_at,
-        landing_file
-    from ses_events
-    union all
-    select
-        {{ dbt.concat(["vendor", "':'", "event_id"]) }} as event_id,
-        vendor,
-        message_id,
-        vendor_event,
-        vendor_subtype,
-        reason,
-        campaign,
-        email,
-        email_raw,
-        url,
-        user_agent,
-        ip_address,
-        occurred_at,
-        landing_file
-    from mandrill_events
-    union all
-    select
-        {{ dbt.concat(["vendor", "':'", "event_id"]) }} as event_id,
-        vendor,
-        message_id,
-        vendor_event,
-        vendor_subtype,
-        reason,
-        campaign,
-        email,
-        email_raw,
-        url,
-        user_agent,
-        ip_address,
-        occurred_at,
-        landing_file
-    from postmark_events
+    {%- endif %}
+    {%- endfor %}
 ),
 
 -- see doc `email_event_mapping`: the vendor's sub-type row wins over the event's any-sub-type
