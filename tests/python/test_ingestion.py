@@ -302,3 +302,15 @@ def test_late_older_version_does_not_overwrite_and_lines_are_replaced(landing, l
     load("shop")
     assert query("select financial_status from raw_shop.orders") == [("paid",)]
     assert query("select line_item_id from raw_shop.order_line_items") == [("a",)]
+
+
+def test_csv_without_required_header_is_quarantined_whole_and_others_load(landing, load, query):
+    write(landing / "crm_contacts" / "a_good.csv", CRM_HEADER + "\nc1,a@b.com" + "," * 14 + "\n")
+    write(landing / "crm_contacts" / "b_bad.csv", "id,email\n1,x@y.com\n")
+    result = load("crm")
+
+    assert query("select contact_id from raw_crm.contacts") == [("c1",)]
+    [(reason, raw)] = query("select reason, raw_record from raw_crm.quarantine")
+    assert reason == "header is missing required column(s): contact_id"
+    assert raw == "id,email\n1,x@y.com\n"
+    assert result.rows_in == 2
