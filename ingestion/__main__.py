@@ -46,6 +46,22 @@ def _map_retail(args: argparse.Namespace) -> int:
     return 0
 
 
+def _evaluate_identity(args: argparse.Namespace) -> int:
+    from ingestion import evaluation
+
+    if args.dataset:
+        work = Path(args.work_dir) / args.dataset
+        scores = evaluation.evaluate_dataset(args.dataset, work)
+        print(f"{args.dataset}:")
+    else:
+        warehouse = Path(args.warehouse) if args.warehouse else settings.warehouse_path()
+        truth = Path(args.truth) if args.truth else settings.ground_truth_dir() / "records.csv"
+        scores = evaluation.evaluate(warehouse, truth)
+        print(f"{warehouse} against {truth}:")
+    print(scores.describe())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ingestion")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -71,6 +87,22 @@ def main(argv: list[str] | None = None) -> int:
     retail.add_argument("--input", default=None, help="default: ../shared/data/retail/...")
     retail.add_argument("--landing-dir", default=None)
     retail.set_defaults(func=_map_retail)
+
+    evaluate = sub.add_parser(
+        "evaluate-identity",
+        help="pairwise precision/recall/F1 of customer_source_records against a ground truth",
+    )
+    evaluate.add_argument("--warehouse", default=None, help="default: $WAREHOUSE_PATH")
+    evaluate.add_argument("--truth", default=None, help="default: $GROUND_TRUTH_DIR/records.csv")
+    evaluate.add_argument(
+        "--dataset",
+        choices=["febrl1", "fake_1000"],
+        default=None,
+        help="load a labelled dataset from ../shared/data/identity via the CRM import, "
+        "build it in its own warehouse under --work-dir, and score it",
+    )
+    evaluate.add_argument("--work-dir", default="data/evaluation")
+    evaluate.set_defaults(func=_evaluate_identity)
 
     args = parser.parse_args(argv)
     return args.func(args)

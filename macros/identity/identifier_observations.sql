@@ -1,0 +1,24 @@
+{% macro identifier_observations(relation, source_system, source_table, record_id, identifiers, first_seen_at, last_seen_at=none) -%}
+    {#-
+        Unpivot the identifier columns of one source relation into observation rows:
+        (source_system, source_table, source_record_id, identifier_type, identifier_value,
+        first_seen_at, last_seen_at), one `union all` branch per identifier column, null values
+        skipped. `last_seen_at` defaults to `first_seen_at` (a record seen once).
+        `identifiers` is a list of [identifier_type, expression] pairs.
+    -#}
+    {%- for identifier in identifiers %}
+    select
+        '{{ source_system }}' as source_system,
+        '{{ source_table }}' as source_table,
+        cast({{ record_id }} as {{ dbt.type_string() }}) as source_record_id,
+        '{{ identifier[0] }}' as identifier_type,
+        cast({{ identifier[1] }} as {{ dbt.type_string() }}) as identifier_value,
+        {{ first_seen_at }} as first_seen_at,
+        {{ last_seen_at or first_seen_at }} as last_seen_at
+    from {{ relation }}
+    where {{ record_id }} is not null and {{ identifier[1] }} is not null
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}

@@ -1,0 +1,71 @@
+{{ config(materialized='table') }}
+
+with
+
+observations as (
+    select * from {{ ref('int_identifiers_observed') }}
+    where identifier_type <> 'source_record'
+),
+
+assessed as (
+    select * from {{ ref('int_identifiers_assessed') }}
+),
+
+linkable as (
+    select
+        observations.*,
+        observations.source_system || ':' || observations.source_table || ':'
+        || observations.source_record_id as record_key
+    from observations
+    inner join assessed
+        on observations.identifier_type = assessed.identifier_type
+            and observations.identifier_value = assessed.identifier_value
+    where assessed.can_link
+),
+
+-- every record holding an identifier links to the first record seen with it (a star, not
+-- every pair: n - 1 links for n records, same components)
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by identifier_type, identifier_value
+            order by first_seen_at, record_key
+        ) as sighting_number
+    from linkable
+),
+
+anchors as (
+    select * from ranked
+    where sighting_number = 1
+),
+
+links as (
+    select
+        -- ids
+        anchors.record_key as record_key_a,
+        ranked.record_key as record_key_b,
+        -- why
+        'same_' || ranked.identifier_type as link_rule,
+        ranked.identifier_type,
+        ranked.identifier_value,
+        cast(null as double) as match_score,
+        {%- set label_a = record_label(
+            'anchors.source_system', 'anchors.source_table', 'anchors.source_record_id'
+        ) %}
+        {%- set label_b = record_label(
+            'ranked.source_system', 'ranked.source_table', 'ranked.source_record_id'
+        ) %}
+        'same ' || replace(ranked.identifier_type, '_', ' ') || ' ' || ranked.identifier_value
+        || ' seen on ' || {{ label_a }} || ' and ' || {{ label_b }} as reason,
+        -- timestamps
+        ranked.first_seen_at as linked_at
+    from ranked
+    inner join anchors
+        on ranked.identifier_type = anchors.identifier_type
+            and ranked.identifier_value = anchors.identifier_value
+    where ranked.sighting_number > 1
+        and ranked.record_key <> anchors.record_key
+)
+
+select * from links

@@ -1,0 +1,56 @@
+with
+
+observations as (
+    select * from {{ ref('int_identifiers_observed') }}
+    where identifier_type <> 'source_record'
+),
+
+assessed as (
+    select * from {{ ref('int_identifiers_assessed') }}
+),
+
+assigned as (
+    select * from {{ ref('int_customer_ids_assigned') }}
+),
+
+-- a linkable identifier belongs to exactly one customer (its records were joined through it)
+owners as (
+    select
+        observations.identifier_type,
+        observations.identifier_value,
+        min(assigned.customer_id) as customer_id,
+        count(distinct assigned.customer_id) as customer_count
+    from observations
+    inner join assigned
+        on observations.source_system = assigned.source_system
+            and observations.source_table = assigned.source_table
+            and observations.source_record_id = assigned.source_record_id
+    group by 1, 2
+),
+
+final as (
+    select
+        -- ids
+        assessed.identifier_type,
+        assessed.identifier_value,
+        -- a blocked or shared identifier is kept as an observation but belongs to nobody
+        case when assessed.can_link then owners.customer_id end as customer_id,
+        -- status
+        case
+            when assessed.is_blocked then 'blocked'
+            when assessed.is_shared then 'shared'
+            else 'linked'
+        end as link_status,
+        coalesce(assessed.blocked_reason, assessed.shared_reason) as status_reason,
+        owners.customer_count as seen_on_customers,
+        assessed.record_count as seen_on_records,
+        -- timestamps
+        assessed.first_seen_at,
+        assessed.last_seen_at
+    from assessed
+    inner join owners
+        on assessed.identifier_type = owners.identifier_type
+            and assessed.identifier_value = owners.identifier_value
+)
+
+select * from final
