@@ -1,0 +1,137 @@
+"""Identity resolution on hand-made records: rules, stable ids, merges and their history."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import run_dbt, write
+
+from ingestion.framework import load_source
+from ingestion.sources import SOURCES
+
+HEADER = (
+    "contact_id,email,phone,first_name,last_name,date_of_birth,street_address,city,postcode,"
+    "state,country,email_opt_in,created_at,updated_at,is_deleted,merged_into_contact_id\n"
+)
+
+
+def contact(
+    cid: str,
+    email: str = "",
+    phone: str = "",
+    first: str = "",
+    last: str = "",
+    updated: str = "2026-01-01T00:00:00Z",
+) -> str:
+    return f"{cid},{email},{phone},{first},{last},,,,,,GB,true,{updated},{updated},false,\n"
+
+
+def _build(landing: Path, warehouse: Path, tmp_path: Path, *extra: str) -> None:
+    load_source(SOURCES["crm"], landing, warehouse, log=lambda _: None)
+    result = run_dbt(["build", *extra], warehouse, tmp_path)
+    assert result.returncode == 0, result.stdout[-6000:]
+
+
+def _customers(warehouse: Path) -> dict[str, str]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute(
+            "select source_record_id, customer_id from marts.customer_source_records "
+            "where source_system = 'crm'"
+        ).fetchall()
+        return dict(rows)
+    finally:
+        con.close()
+
+
+def _query(warehouse: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def first_run(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
+    landing, warehouse = tmp_path / "landing", tmp_path / "w.duckdb"
+    write(
+        landing / "crm_contacts" / "contacts_2026-01-01.csv",
+        HEADER
+        + contact("a1", "Jane.Doe+news@Example.com", updated="2026-01-01T00:00:00Z")
+        + contact("a2", "jane.doe@example.com", "+44 20 7946 0958", updated="2026-01-02T00:00:00Z")
+        + contact("b1", "bob@example.com", "(020) 7946 0111", updated="2026-01-03T00:00:00Z")
+        # placeholders never link: c1 and c2 stay apart
+        + contact("c1", "test@test.com", "0000000000")
+        + contact("c2", "TEST@test.com", "000-000-0000")
+        # one phone given with four different emails is a shared number (limit 3)
+        + "".join(contact(f"s{i}", f"person{i}@example.com", "+44 161 496 0000") for i in range(4)),
+    )
+    _build(landing, warehouse, tmp_path)
+    return landing, warehouse, _customers(warehouse)
+
+
+def test_rules_link_and_refuse_as_configured(first_run):
+    _, warehouse, customers = first_run
+    # plus-tag and case folded: a1 and a2 are one customer
+    assert customers["a1"] == customers["a2"]
+    assert customers["a1"] != customers["b1"]
+    # blocked placeholders do not merge
+    assert customers["c1"] != customers["c2"]
+    # a shared phone does not merge the four people who gave it
+    assert len({customers[f"s{i}"] for i in range(4)}) == 4
+    statuses = dict(
+        _query(
+            warehouse,
+            "select identifier_value, link_status from marts.customer_identifiers "
+            "where identifier_type in ('email', 'phone')",
+        )
+    )
+    assert statuses["test@test.com"] == "blocked"
+    assert statuses["441614960000"] == "shared"
+    assert statuses["jane.doe@example.com"] == "linked"
+    [(reason,)] = _query(
+        warehouse,
+        "select reason from identity.int_identity_links where identifier_type = 'email'",
+    )
+    assert reason == ("same email jane.doe@example.com seen on CRM contact a1 and CRM contact a2")
+
+
+def test_ids_are_stable_and_a_merge_is_recorded_across_full_refresh(first_run, tmp_path):
+    landing, warehouse, before = first_run
+    # a later export: a new contact that links Jane (email) and Bob (phone), and a stranger
+    write(
+        landing / "crm_contacts" / "contacts_2026-02-01.csv",
+        HEADER
+        + contact("m1", "jane.doe@example.com", "020 7946 0111", updated="2026-02-01T00:00:00Z")
+        + contact("z1", "zoe@example.com", updated="2026-02-01T00:00:00Z"),
+    )
+    _build(landing, warehouse, tmp_path)
+    after = _customers(warehouse)
+
+    # unchanged clusters keep their ids; Jane's (older) id survives the merge with Bob
+    for cid in ("a1", "a2", "c1", "c2", "s0", "s1", "s2", "s3"):
+        assert after[cid] == before[cid], cid
+    assert after["b1"] == after["m1"] == before["a1"]
+    assert after["z1"] not in before.values()
+
+    history = _query(
+        warehouse,
+        "select old_customer_id, new_customer_id, change_type, records_moved, caused_by_reason "
+        "from marts.customer_id_history",
+    )
+    assert len(history) == 1
+    old, new, change, moved, reason = history[0]
+    assert (old, new, change, moved) == (before["b1"], before["a1"], "merge", 1)
+    assert "CRM contact m1" in reason
+
+    # the history survives a full refresh, and nothing new is logged when nothing changed
+    _build(landing, warehouse, tmp_path, "--full-refresh")
+    assert len(_query(warehouse, "select * from marts.customer_id_history")) == 1
+    assert _customers(warehouse) == after
+    assert _query(
+        warehouse,
+        "select count(*) from identity.int_record_assignments_logged where change_type = 'new'",
+    ) == [(len(before) + 2,)]
