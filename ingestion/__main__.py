@@ -51,14 +51,15 @@ def _evaluate_identity(args: argparse.Namespace) -> int:
 
     if args.dataset:
         work = Path(args.work_dir) / args.dataset
-        scores = evaluation.evaluate_dataset(args.dataset, work)
+        scores = [evaluation.evaluate_dataset(args.dataset, work)]
         print(f"{args.dataset}:")
     else:
         warehouse = Path(args.warehouse) if args.warehouse else settings.warehouse_path()
         truth = Path(args.truth) if args.truth else settings.ground_truth_dir() / "records.csv"
         scores = evaluation.evaluate(warehouse, truth)
         print(f"{warehouse} against {truth}:")
-    print(scores.describe())
+    for score in scores:
+        print(score.describe())
     return 0
 
 
