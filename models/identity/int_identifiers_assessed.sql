@@ -2,8 +2,12 @@
 
 with
 
-observations as (
+all_observations as (
     select * from {{ ref('int_identifiers_observed') }}
+),
+
+observations as (
+    select * from all_observations
     where identifier_type <> 'source_record'
 ),
 
@@ -61,12 +65,18 @@ co_occurrences as (
         limits.max_linked,
         limits.window_days,
         limits.reason,
-        linked.identifier_value as linked_value,
+        -- `source_record` limits count records, which are only unique with their system
+        case
+            when linked.identifier_type = 'source_record'
+                then linked.source_system || ':' || linked.source_table || ':'
+                    || linked.identifier_value
+            else linked.identifier_value
+        end as linked_value,
         linked.last_seen_at as linked_last_seen_at
     from observations
     inner join limits
         on observations.identifier_type = limits.identifier_type
-    inner join observations as linked
+    inner join all_observations as linked
         on observations.source_system = linked.source_system
             and observations.source_table = linked.source_table
             and observations.source_record_id = linked.source_record_id
