@@ -165,7 +165,14 @@ def evaluate_dataset(name: str, work_dir: Path) -> Scores:
         "DBT_LOG_PATH": str(work_dir / "logs"),
     }
     result = subprocess.run(
-        [str(dbt), "build", "--select", "+customer_source_records"],
+        [
+            str(dbt),
+            "build",
+            "--select",
+            "+customer_source_records",
+            "--indirect-selection",
+            "cautious",
+        ],
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,

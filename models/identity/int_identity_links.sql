@@ -4,6 +4,10 @@ deterministic as (
     select * from {{ ref('int_identity_links_deterministic') }}
 ),
 
+fuzzy as (
+    select * from {{ ref('int_identity_links_fuzzy') }}
+),
+
 links as (
     select
         -- ids
@@ -18,6 +22,17 @@ links as (
         -- timestamps
         linked_at
     from deterministic
+    union all
+    select
+        record_key_a,
+        record_key_b,
+        link_rule,
+        identifier_type,
+        identifier_value,
+        match_score,
+        reason,
+        linked_at
+    from fuzzy
 )
 
 select * from links
