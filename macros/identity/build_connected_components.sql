@@ -23,7 +23,6 @@
     {%- set maps = [] -%}
     {%- set edges_per_round = [] -%}
     {%- set state = {'edges': none, 'converged': false, 'thorough': false} -%}
-    {%- set session = identity_bulk_session_begin() -%}
 
     {#- Round 1 reads the caller's edges: a row with one null end is that node alone, a row
         with two is ignored. -#}
@@ -89,7 +88,6 @@
         {%- for relation in scratch -%}
             {%- do identity_drop_scratch_table(relation) -%}
         {%- endfor -%}
-        {%- do identity_bulk_session_end(session) -%}
         {{- exceptions.raise_compiler_error(
             'connected_components did not converge in ' ~ max_rounds ~ ' rounds (edges left '
             ~ 'after each round: ' ~ (edges_per_round | join(', ')) ~ '). Node ids must be '
@@ -117,7 +115,6 @@
     {%- for relation in scratch -%}
         {%- do identity_drop_scratch_table(relation) -%}
     {%- endfor -%}
-    {%- do identity_bulk_session_end(session) -%}
 
     {%- set seconds = (modules.datetime.datetime.now() - started).total_seconds() -%}
     {{- log(

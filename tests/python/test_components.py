@@ -26,7 +26,6 @@ Edge = tuple[int | None, int | None]
 CLUSTERING_MACROS = [
     "build_connected_components.sql",
     "connected_components_into.sql",
-    "identity_bulk_session.sql",
     "identity_node_id.sql",
     "identity_scratch_tables.sql",
     "materialization_connected_components.sql",
