@@ -168,6 +168,30 @@ def test_segment_bad_lines_are_quarantined_while_good_ones_load(landing, load, q
     assert result.rows_in == 18
 
 
+def test_a_quarantined_copy_does_not_shadow_a_good_one_with_the_same_key(landing, load, query):
+    good = {
+        "type": "track",
+        "event": "Product Viewed",
+        "messageId": "m1",
+        "userId": "u1",
+        "timestamp": "2026-10-01T00:00:00Z",
+    }
+    # the first delivery of m1 is broken, the second is good, the third repeats the second
+    bad = {**good, "timestamp": "not a time"}
+    write(
+        landing / "segment" / "h.jsonl",
+        "\n".join(json.dumps(m) for m in [bad, good, good]) + "\n",
+    )
+    load("segment")
+
+    assert query("select message_id, _record_number from raw_segment.tracks") == [("m1", 2)]
+    assert query("select record_number from raw_segment.quarantine") == [(1,)]
+    assert query(
+        "select rows_in, rows_loaded, rows_quarantined, rows_deduplicated "
+        "from raw_segment.landing_files"
+    ) == [(3, 1, 1, 1)]
+
+
 def test_shop_order_update_replaces_lines_and_adds_refund(landing, load, query):
     order = {
         "id": "1001",
