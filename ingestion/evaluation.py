@@ -5,6 +5,12 @@ Pairs are counted from cluster sizes, never enumerated: for a cluster of n recor
 n (n - 1) / 2 pairs, and the true positives are the pairs inside each (customer, person) cell.
 Only records present in both the truth and ``customer_source_records`` are scored; records the
 truth assigns to several people (a shared household device) are left out and counted.
+
+When the truth has an ``evidence_group`` column (the generator's: see
+``ingestion.generator.evidence``), a second score counts as true only the *resolvable* pairs:
+two records of one person joined by a chain of evidence the generator wrote into the landing
+files. Its recall is the share of resolvable pairs predicted; its precision is the same as over
+all records (a predicted pair of one person is right even without such a chain).
 """
 
 from __future__ import annotations
@@ -24,6 +30,9 @@ class Scores:
     true_pairs: int
     predicted_pairs: int
     true_positive_pairs: int
+    recalled_pairs: int | None = None
+    """True pairs predicted, when the pairs recall is measured on (``true_pairs``) are not all
+    pairs of one person; ``None`` means ``true_positive_pairs``."""
 
     @property
     def precision(self) -> float:
@@ -31,7 +40,8 @@ class Scores:
 
     @property
     def recall(self) -> float:
-        return self.true_positive_pairs / self.true_pairs if self.true_pairs else 1.0
+        recalled = self.true_positive_pairs if self.recalled_pairs is None else self.recalled_pairs
+        return recalled / self.true_pairs if self.true_pairs else 1.0
 
     @property
     def f1(self) -> float:
@@ -44,13 +54,19 @@ class Scores:
             f"(left out: {self.records_shared_in_truth:,} shared in truth, "
             f"{self.records_missing:,} not in the warehouse)\n"
             f"true pairs {self.true_pairs:,}  predicted pairs {self.predicted_pairs:,}  "
-            f"correct pairs {self.true_positive_pairs:,}\n"
+            f"correct pairs {self.true_positive_pairs:,}"
+            + (
+                f"  true pairs predicted {self.recalled_pairs:,}"
+                if self.recalled_pairs is not None
+                else ""
+            )
+            + "\n"
             f"precision {self.precision:.4f}  recall {self.recall:.4f}  F1 {self.f1:.4f}"
         )
 
 
-def _score(con: duckdb.DuckDBPyConnection, label: str, shared: int, where: str) -> Scores:
-    con.execute(f"create or replace temp table scored as select * from joined where {where}")
+def _score(con: duckdb.DuckDBPyConnection, label: str, shared: int, truth_key: str) -> Scores:
+    """Score ``joined``: precision against persons, recall against ``truth_key`` groups."""
     missing = con.execute(
         "select count(*) from truth_single where not exists (select 1 from joined as j "
         "where j.source_system = truth_single.source_system "
@@ -58,16 +74,18 @@ def _score(con: duckdb.DuckDBPyConnection, label: str, shared: int, where: str) 
         "and j.source_record_id = truth_single.source_record_id)"
     ).fetchall()[0][0]
     row = con.execute(
-        """
+        f"""
         with
-        cells as (select count(*) as n from scored group by person_id, customer_id),
-        people as (select count(*) as n from scored group by person_id),
-        customers as (select count(*) as n from scored group by customer_id)
+        cells as (select count(*) as n from joined group by person_id, customer_id),
+        truth_cells as (select count(*) as n from joined group by {truth_key}, customer_id),
+        truths as (select count(*) as n from joined group by {truth_key}),
+        customers as (select count(*) as n from joined group by customer_id)
         select
-            (select count(*) from scored),
-            (select coalesce(sum(n * (n - 1) // 2), 0) from people),
+            (select count(*) from joined),
+            (select coalesce(sum(n * (n - 1) // 2), 0) from truths),
             (select coalesce(sum(n * (n - 1) // 2), 0) from customers),
-            (select coalesce(sum(n * (n - 1) // 2), 0) from cells)
+            (select coalesce(sum(n * (n - 1) // 2), 0) from cells),
+            (select coalesce(sum(n * (n - 1) // 2), 0) from truth_cells)
         """
     ).fetchall()[0]
     return Scores(
@@ -78,29 +96,36 @@ def _score(con: duckdb.DuckDBPyConnection, label: str, shared: int, where: str) 
         true_pairs=int(row[1]),
         predicted_pairs=int(row[2]),
         true_positive_pairs=int(row[3]),
+        recalled_pairs=None if truth_key == "person_id" else int(row[4]),
     )
 
 
 def evaluate(warehouse: Path, truth_records: Path) -> list[Scores]:
     """Score ``marts.customer_source_records`` in ``warehouse`` against ``truth_records``.
 
-    Returns two scores: over every record of the truth, and over the records that carry some
-    evidence (leaving out Segment anonymous ids that never identified: no user id, email,
-    phone or device id was ever seen with them, so nothing in the data can place them).
+    Returns the score over all records and, when the truth has an ``evidence_group`` column,
+    the score over resolvable pairs (see the module docstring).
     """
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         con.execute(
             f"""
             create temp table truth as
-            select source_system, source_table, source_record_id, person_id
+            select *
             from read_csv('{truth_records}', all_varchar = true, header = true)
             """
         )
+        columns = {row[0] for row in con.execute("describe truth").fetchall()}
+        group = "evidence_group" if "evidence_group" in columns else "person_id"
         con.execute(
-            """
+            f"""
             create temp table truth_single as
-            select source_system, source_table, source_record_id, min(person_id) as person_id
+            select
+                source_system,
+                source_table,
+                source_record_id,
+                min(person_id) as person_id,
+                min({group}) as evidence_group
             from truth
             group by 1, 2, 3
             having count(distinct person_id) = 1
@@ -118,14 +143,8 @@ def evaluate(warehouse: Path, truth_records: Path) -> list[Scores]:
                 t.source_table,
                 t.source_record_id,
                 t.person_id,
-                c.customer_id,
-                not exists (
-                    select 1 from identity.int_identifiers_observed as o
-                    where o.source_system = t.source_system
-                        and o.source_table = t.source_table
-                        and o.source_record_id = t.source_record_id
-                        and o.identifier_type not in ('source_record', 'anonymous_id')
-                ) and t.source_table = 'anonymous_ids' as is_evidence_free
+                t.evidence_group,
+                c.customer_id
             from truth_single as t
             inner join marts.customer_source_records as c
                 on t.source_system = c.source_system
@@ -133,10 +152,10 @@ def evaluate(warehouse: Path, truth_records: Path) -> list[Scores]:
                 and t.source_record_id = c.source_record_id
             """
         )
-        return [
-            _score(con, "all records", shared, "true"),
-            _score(con, "records with evidence", shared, "not is_evidence_free"),
-        ]
+        scores = [_score(con, "all records", shared, "person_id")]
+        if group == "evidence_group":
+            scores.append(_score(con, "resolvable pairs", shared, "evidence_group"))
+        return scores
     finally:
         con.close()
 

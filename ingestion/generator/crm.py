@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ingestion.generator.clock import DAY_MS, HOUR_MS, MINUTE_MS, date_str, iso_naive
+from ingestion.generator.evidence import email_key, phone_key, postcode_key
 from ingestion.generator.messy import (
     country_as_typed,
     dob_as_entered,
@@ -48,6 +49,7 @@ class Contact:
         origin: ``import``, ``signup``, ``newsletter``, ``store``, ``event`` or ``duplicate``.
         merged_ms: When the contact was merged into the primary one, if ever.
         yes_no: Boolean spelling used by the system that created the contact.
+        email_origin: The address a mistyped ``email`` was meant to be (ground truth only).
     """
 
     contact_id: str
@@ -59,6 +61,7 @@ class Contact:
     origin: str
     merged_ms: int | None
     yes_no: tuple[str, str]
+    email_origin: str | None = None
 
     def change(self, ms: int, **updates: str) -> None:
         """Append a new version with ``updates`` applied."""
@@ -229,6 +232,8 @@ def plan_contacts(sim: Sim) -> tuple[list[Contact], list[Trigger]]:
         origin = rng.choice(("store", "event", "import", "support"))
         dup = _new_contact(sim, slot, dup_created, "duplicate", email, dead, True)
         dup.origin = origin
+        if dead:
+            dup.email_origin = canonical
         if rng.random() < 0.35:
             merged = max(dup_created, created) + rng.randrange(HOUR_MS, 40 * DAY_MS)
             if merged <= world.end_ms:
@@ -298,7 +303,9 @@ def finalize_and_export(
     if person.female and rng.random() < 0.006:
         at = world.start_ms + rng.randrange(span)
         if at > primary.created_ms:
-            primary.change(at, last_name=rng.choice(LAST_NAMES[person.country.name_group]))
+            married = rng.choice(LAST_NAMES[person.country.name_group])
+            primary.change(at, last_name=married)
+            sim.extra["married_name"] = married
     for contact in contacts:
         if rng.random() < 0.1:
             at = world.start_ms + rng.randrange(span)
@@ -309,6 +316,26 @@ def finalize_and_export(
             if at > contact.created_ms:
                 contact.change(at, is_deleted=contact.yes_no[0])
     _export(sim, contacts)
+
+
+def _note_evidence(sim: Sim, contact: Contact, values: dict[str, str]) -> None:
+    """Report the evidence one exported version of ``contact`` carries."""
+    person, note = sim.person, sim.truth.note
+    record = ("crm", "contacts", contact.contact_id)
+    note(record, "contact_id", contact.contact_id)
+    note(record, "contact_id", values["merged_into_contact_id"])
+    email = email_key(values["email"])
+    note(record, "email", email)
+    note(record, "email_near", contact.email_origin or email)
+    note(record, "phone", phone_key(person.country, values["phone"]))
+    if values["first_name"].strip() and values["last_name"].strip():
+        married = sim.extra.get("married_name")
+        last = married if married and values["last_name"] == married else person.last_name
+        note(record, "name", f"{person.first_name} {last}")
+    dob = person.dob
+    if values["date_of_birth"] in (dob.isoformat(), swapped_dob(dob).isoformat()):
+        note(record, "dob", dob.isoformat())
+    note(record, "postcode", postcode_key(values["postcode"]))
 
 
 def _export(sim: Sim, contacts: list[Contact]) -> None:
@@ -344,6 +371,7 @@ def _export(sim: Sim, contacts: list[Contact]) -> None:
             truth.ident("contact_id", values["merged_into_contact_id"])
             truth.ident("email", values["email"])
             truth.ident("phone", values["phone"])
+            _note_evidence(sim, contact, values)
             if rng.random() < 0.002:
                 bad = list(row)
                 if rng.random() < 0.5:

@@ -7,6 +7,7 @@ from typing import Any
 
 from ingestion.generator.clock import DAY_MS, HOUR_MS, MINUTE_MS, date_str, iso_offset
 from ingestion.generator.clock import offset_minutes as zone_offset
+from ingestion.generator.evidence import email_key, phone_key, postcode_key
 from ingestion.generator.messy import email_as_typed, name_as_typed, phone_as_typed
 from ingestion.generator.people import CartLine
 from ingestion.generator.reference import SHOP_ZONE, STORE_EMAIL, Country
@@ -255,6 +256,24 @@ def _emit(sim: Sim, order: dict[str, Any], updated_ms: int) -> None:
         sim.bad("shop_orders")
 
 
+def _note_evidence(sim: Sim, plan: OrderPlan) -> None:
+    """Report the evidence written on an order (the same in every snapshot of it)."""
+    person, note = sim.person, sim.truth.note
+    record = ("shop", "orders", plan.order_id)
+    note(record, "order_id", plan.order_id)
+    note(record, "checkout_id", plan.checkout_id)
+    note(record, "user_id", plan.customer_id)
+    note(record, "phone", phone_key(person.country, plan.phone))
+    for email in (plan.email, plan.customer_email):
+        note(record, "email", email_key(email))
+    note(record, "email_near", plan.email_origin or email_key(plan.email))
+    # the billing address (web and app orders) and the customer record carry the name
+    if plan.customer_id or (plan.first_name.strip() and plan.last_name.strip()):
+        note(record, "name", person.full_name)
+    if plan.source_name != "pos":
+        note(record, "postcode", postcode_key(person.household.postcode))
+
+
 def emit_orders(sim: Sim) -> list[tuple[str, int, OrderPlan, str | None]]:
     """Write every order snapshot (creation, payment, fulfillment, cancellation, refunds).
 
@@ -278,6 +297,7 @@ def emit_orders(sim: Sim) -> list[tuple[str, int, OrderPlan, str | None]]:
         truth.ident("email", plan.customer_email)
         truth.ident("customer_id", plan.customer_id)
         truth.ident("phone", plan.phone)
+        _note_evidence(sim, plan)
         created = plan.created_ms
         snapshots: list[tuple[int, str, str | None, int | None, list[dict[str, Any]]]] = []
         if plan.source_name == "pos":

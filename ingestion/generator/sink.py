@@ -13,6 +13,8 @@ import random
 from collections import Counter, defaultdict
 from typing import Any
 
+from ingestion.generator.evidence import evidence_groups
+
 try:  # orjson ships with dlt; output is byte-identical to the json fallback
     import orjson
 
@@ -27,24 +29,44 @@ except ImportError:  # pragma: no cover - exercised only without orjson
         return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
 
 
-RECORDS_HEADER = ("source_system", "source_table", "source_record_id", "person_id")
+RECORDS_HEADER = (
+    "source_system",
+    "source_table",
+    "source_record_id",
+    "person_id",
+    "evidence_group",
+)
 IDENTIFIERS_HEADER = ("identifier_type", "identifier_value", "person_id")
 
 
 class PersonTruth:
-    """Ground truth of one person: which records and identifier values are theirs."""
+    """Ground truth of one person: which records and identifier values are theirs.
 
-    __slots__ = ("person_id", "records", "identifiers")
+    Attributes:
+        person_id: Ground-truth id.
+        records: The person's source records.
+        identifiers: Identifier values the person used, exactly as emitted.
+        evidence: Record -> the evidence written on it (see :mod:`ingestion.generator.evidence`).
+    """
+
+    __slots__ = ("person_id", "records", "identifiers", "evidence")
 
     def __init__(self, person_id: str) -> None:
         """Start an empty collection for ``person_id``."""
         self.person_id = person_id
         self.records: set[tuple[str, str, str]] = set()
         self.identifiers: set[tuple[str, str]] = set()
+        self.evidence: dict[tuple[str, str, str], set[tuple[str, str]]] = {}
 
     def record(self, system: str, table: str, record_id: str) -> None:
         """Note a source record belonging to the person."""
         self.records.add((system, table, record_id))
+        self.evidence.setdefault((system, table, record_id), set())
+
+    def note(self, record: tuple[str, str, str], kind: str, value: str | None) -> None:
+        """Note evidence of ``kind`` written on ``record`` (empty values are ignored)."""
+        if value:
+            self.evidence.setdefault(record, set()).add((kind, value))
 
     def ident(self, kind: str, value: str | None) -> None:
         """Note an identifier value exactly as emitted (empty values are ignored)."""
@@ -69,8 +91,9 @@ class ChunkSink:
         self._lines: defaultdict[str, list[tuple[int, str, str]]] = defaultdict(list)
         self._rows: defaultdict[str, list[tuple[tuple[Any, ...], list[str]]]] = defaultdict(list)
         self._sendgrid: defaultdict[str, list[tuple[int, str, dict[str, Any]]]] = defaultdict(list)
-        self._records: list[tuple[str, str, str, str]] = []
+        self._records: list[tuple[str, str, str, str, str]] = []
         self._identifiers: list[tuple[str, str, str]] = []
+        self._evidence: list[tuple[str, dict[tuple[str, str, str], set[tuple[str, str]]]]] = []
 
     def line(self, path: str, ms: int, tiebreak: str, text: str) -> None:
         """Buffer one line of a JSON-lines file, ordered by ``(ms, tiebreak)``."""
@@ -88,7 +111,7 @@ class ChunkSink:
     def add_truth(self, truth: PersonTruth) -> None:
         """Move one person's ground truth into the chunk's buffers."""
         pid = truth.person_id
-        self._records.extend((s, t, r, pid) for s, t, r in truth.records)
+        self._evidence.append((pid, truth.evidence))
         self._identifiers.extend((k, v, pid) for k, v in truth.identifiers)
 
     def render(self) -> tuple[list[tuple[str, bytes]], str, str]:
@@ -113,6 +136,9 @@ class ChunkSink:
         for path in list(self._sendgrid):
             files.append((path, self._batches(path, self._sendgrid.pop(path)).encode()))
         files.sort(key=lambda item: item[0])
+        groups = evidence_groups(self._evidence)
+        self._evidence = []
+        self._records = [(s, t, r, pid, group) for ((s, t, r), pid), group in groups.items()]
         self._records.sort()
         self._identifiers.sort()
         self.counts["truth_records"] += len(self._records)

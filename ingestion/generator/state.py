@@ -63,6 +63,7 @@ class OrderPlan:
         discount_pct: Percentage discount of the coupon.
         checkout_id: Checkout token.
         bounces: The email address does not exist (mistyped).
+        email_origin: The address a mistyped ``email`` was meant to be (ground truth only).
     """
 
     seq: int
@@ -82,6 +83,7 @@ class OrderPlan:
     discount_pct: int
     checkout_id: str
     bounces: bool = False
+    email_origin: str | None = None
 
 
 @dataclass(slots=True)

@@ -23,8 +23,15 @@ from ingestion.generator.clock import (
     local_to_utc,
     utc_to_local,
 )
+from ingestion.generator.evidence import email_key, phone_key, postcode_key
 from ingestion.generator.ids import b64_token, hex_token, uuid4
-from ingestion.generator.messy import email_as_typed, name_as_typed, phone_as_typed, typo_email
+from ingestion.generator.messy import (
+    email_as_typed,
+    name_as_typed,
+    phone_as_typed,
+    swapped_dob,
+    typo_email,
+)
 from ingestion.generator.people import CartLine, Device, random_ip
 from ingestion.generator.reference import (
     AD_CAMPAIGNS,
@@ -256,6 +263,7 @@ class Session:
         if traits:
             sim.truth.ident("email", traits.get("email"))
             sim.truth.ident("phone", traits.get("phone"))
+        _note_evidence(sim, msg)
         write_segment(sim, received, message_id, msg)
 
     def advance(self, low_s: int, high_s: int) -> None:
@@ -665,6 +673,7 @@ class Session:
             discount_pct=pct,
             checkout_id=checkout_id,
             bounces=bounces,
+            email_origin=canonical,
         )
         sim.orders.append(plan)
         completed = {
@@ -733,6 +742,37 @@ def guest_email(sim: Sim) -> tuple[str, str, bool]:
     return email_as_typed(rng, canonical, 0.18), canonical, False
 
 
+def _note_evidence(sim: Sim, msg: dict[str, Any]) -> None:
+    """Report the evidence a Segment message puts on its anonymous id and user id records."""
+    person, note = sim.person, sim.truth.note
+    anon, user_id = msg.get("anonymousId"), msg.get("userId")
+    device_id = (msg["context"].get("device") or {}).get("id")
+    props = (msg.get("properties") or {}) if msg["type"] == "track" else {}
+    traits = msg.get("traits") or {}
+    address = traits.get("address") or {}
+    email = email_key(traits.get("email"))
+    dob = person.dob
+    records = []
+    if anon:
+        records.append(("segment", "anonymous_ids", anon))
+        note(records[-1], "anonymous_id", anon)
+    if user_id:
+        records.append(("segment", "user_ids", user_id))
+    for record in records:
+        note(record, "user_id", user_id)
+        note(record, "device_id", device_id)
+        note(record, "order_id", props.get("order_id"))
+        note(record, "checkout_id", props.get("checkout_id"))
+        note(record, "email", email)
+        note(record, "email_near", email)
+        note(record, "phone", phone_key(person.country, traits.get("phone")))
+        if traits.get("firstName") and traits.get("lastName"):
+            note(record, "name", person.full_name)
+        note(record, "postcode", postcode_key(address.get("postalCode")))
+        if traits.get("birthday") in (dob.isoformat(), swapped_dob(dob).isoformat()):
+            note(record, "dob", dob.isoformat())
+
+
 def write_segment(sim: Sim, received: int, message_id: str, msg: dict[str, Any]) -> None:
     """Serialize one message into its hourly file, sometimes with a bad or duplicate copy."""
     rng = sim.rng
@@ -788,6 +828,7 @@ def server_track(
         msg["userId"] = user_id
         sim.truth.record("segment", "user_ids", user_id)
         sim.truth.ident("user_id", user_id)
+    _note_evidence(sim, msg)
     write_segment(sim, received, message_id, msg)
 
 

@@ -20,6 +20,10 @@ limits as (
     select * from {{ ref('mailmart_identifier_limits') }}
 ),
 
+identifier_types as (
+    select * from {{ ref('mailmart_identifier_types') }}
+),
+
 identifiers as (
     select
         identifier_type,
@@ -60,11 +64,15 @@ co_occurrences as (
     select distinct
         observations.identifier_type,
         observations.identifier_value,
-        observations.last_seen_at,
+        observations.source_system,
+        observations.source_table,
+        observations.source_record_id,
+        coalesce(observations.is_record_key, false) as is_record_key,
         limits.linked_type,
         limits.max_linked,
         limits.window_days,
         limits.reason,
+        linked.identifier_value as linked_identifier_value,
         -- `source_record` limits count records, which are only unique with their system
         case
             when linked.identifier_type = 'source_record'
@@ -88,23 +96,92 @@ co_occurrences as (
     where blocked.identifier_value is null
 ),
 
-limit_checks as (
-    select
-        co_occurrences.identifier_type,
-        co_occurrences.identifier_value,
-        co_occurrences.linked_type,
-        co_occurrences.max_linked,
-        co_occurrences.window_days,
-        co_occurrences.reason,
-        count(distinct co_occurrences.linked_value) as linked_count
+-- the window: what was seen together in the identifier's last `window_days` days
+co_occurrences_in_window as (
+    select co_occurrences.*
     from co_occurrences
     inner join identifiers
         on co_occurrences.identifier_type = identifiers.identifier_type
             and co_occurrences.identifier_value = identifiers.identifier_value
-    -- the window: what was seen together in the identifier's last `window_days` days
     where co_occurrences.linked_last_seen_at >= {{ dbt.dateadd(
         'day', '-1 * co_occurrences.window_days', 'identifiers.last_seen_at'
     ) }}
+),
+
+-- First pass: every identifier over any of its limits, counting everything seen with it.
+first_pass_over as (
+    select distinct
+        identifier_type,
+        identifier_value
+    from (
+        select
+            identifier_type,
+            identifier_value,
+            linked_type,
+            max_linked,
+            count(distinct linked_value) as linked_count
+        from co_occurrences_in_window
+        group by 1, 2, 3, 4
+    ) as first_pass_checks
+    where linked_count > max_linked
+),
+
+-- A record whose own id is blocked or over a limit (a family computer's anonymous id seen
+-- with both partners' user ids) belongs to several people: it links nothing, and what was
+-- seen on it does not count against its other identifiers.
+records_of_several as (
+    select distinct
+        observations.source_system,
+        observations.source_table,
+        observations.source_record_id
+    from observations
+    left join first_pass_over
+        on observations.identifier_type = first_pass_over.identifier_type
+            and observations.identifier_value = first_pass_over.identifier_value
+    left join blocked
+        on observations.identifier_type = blocked.identifier_type
+            and observations.identifier_value = blocked.identifier_value
+    where observations.is_record_key
+        and (
+            first_pass_over.identifier_value is not null
+            or blocked.identifier_value is not null
+        )
+),
+
+-- Second pass, priority: a linked value that is itself over a limit and weaker than the
+-- identifier (`mailmart_identifier_types.priority`, 1 strongest) is the shared one, so it does
+-- not count against the identifier. An email given with four phones, one of them a number
+-- given with many emails, is cut only if the other three phones still exceed its limit; the
+-- number is cut either way. One pass: the weaker side's own status is from the first pass.
+limit_checks as (
+    select
+        co_occurrences_in_window.identifier_type,
+        co_occurrences_in_window.identifier_value,
+        co_occurrences_in_window.linked_type,
+        co_occurrences_in_window.max_linked,
+        co_occurrences_in_window.window_days,
+        co_occurrences_in_window.reason,
+        count(distinct co_occurrences_in_window.linked_value) as linked_count
+    from co_occurrences_in_window
+    left join records_of_several
+        on co_occurrences_in_window.source_system = records_of_several.source_system
+            and co_occurrences_in_window.source_table = records_of_several.source_table
+            and co_occurrences_in_window.source_record_id = records_of_several.source_record_id
+    left join first_pass_over as linked_over
+        on co_occurrences_in_window.linked_type = linked_over.identifier_type
+            and co_occurrences_in_window.linked_identifier_value = linked_over.identifier_value
+    left join identifier_types as own_type
+        on co_occurrences_in_window.identifier_type = own_type.identifier_type
+    left join identifier_types as linked_type
+        on co_occurrences_in_window.linked_type = linked_type.identifier_type
+    where (
+        records_of_several.source_record_id is null
+        or co_occurrences_in_window.is_record_key
+    )
+    and not (
+        linked_over.identifier_value is not null
+        and coalesce(linked_type.priority, 0) > coalesce(own_type.priority, 0)
+    )
     group by 1, 2, 3, 4, 5, 6
 ),
 

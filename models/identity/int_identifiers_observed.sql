@@ -36,14 +36,46 @@ email_events as (
     select * from {{ ref('int_email_events_unioned') }}
 ),
 
--- Segment: every message's identifiers, before deciding what a record is
+-- A phone written without `+`/`00` on a record with no known country got the default calling
+-- code in staging (or none, for a country spelled out): it goes in `phone_country_unknown` and
+-- is resolved against the phones whose country is known (`phones_resolved` below).
+contacts_prepared as (
+    select
+        contact_id,
+        merged_into_contact_id,
+        email,
+        case
+            when not {{ identity_phone_country_assumed('phone_raw', 'country_code') }}
+                then phone
+        end as phone,
+        case
+            when {{ identity_phone_country_assumed('phone_raw', 'country_code') }}
+                then {{ normalize_phone('phone_raw') }}
+        end as phone_country_unknown,
+        created_at,
+        updated_at
+    from contacts
+),
+
+-- Segment: every message's identifiers, before deciding what a record is. Order events
+-- carry the shop's order id, which ties a browser that checked out as a guest to its order.
 segment_messages as (
     select
         anonymous_id,
         user_id,
         device_id,
         email,
-        phone,
+        case
+            when not {{ identity_phone_country_assumed(
+                json_text('traits', '$.phone'), json_text('traits', '$.address.country')
+            ) }} then phone
+        end as phone,
+        case
+            when {{ identity_phone_country_assumed(
+                json_text('traits', '$.phone'), json_text('traits', '$.address.country')
+            ) }} then phone
+        end as phone_country_unknown,
+        null as order_id,
         occurred_at
     from identifies
     union all
@@ -53,6 +85,8 @@ segment_messages as (
         device_id,
         null as email,
         null as phone,
+        null as phone_country_unknown,
+        null as order_id,
         occurred_at
     from pages
     union all
@@ -62,6 +96,8 @@ segment_messages as (
         device_id,
         null as email,
         null as phone,
+        null as phone_country_unknown,
+        nullif(trim(order_id), '') as order_id,
         occurred_at
     from tracks
 ),
@@ -75,11 +111,13 @@ segment_anonymous_ids as (
         device_id,
         {{ identity_email('email') }} as email,
         phone,
+        phone_country_unknown,
+        order_id,
         min(occurred_at) as first_seen_at,
         max(occurred_at) as last_seen_at
     from segment_messages
     where anonymous_id is not null
-    group by 1, 2, 3, 4, 5
+    group by 1, 2, 3, 4, 5, 6, 7
 ),
 
 segment_user_ids as (
@@ -87,20 +125,33 @@ segment_user_ids as (
         user_id,
         {{ identity_email('email') }} as email,
         phone,
+        phone_country_unknown,
+        order_id,
         min(occurred_at) as first_seen_at,
         max(occurred_at) as last_seen_at
     from segment_messages
     where user_id is not null
-    group by 1, 2, 3
+    group by 1, 2, 3, 4, 5
 ),
 
+-- Without a billing address (in-store orders) staging gave a number written without a
+-- country code the default one; a number not starting with that code was written with its own.
+{%- set default_code = country_calling_codes()[var('mailmart_default_country_code')] %}
+{%- set order_phone_assumed = "billing_country_code is null and phone like '"
+    ~ default_code ~ "%'" %}
+{%- set billing_phone_assumed = "billing_country_code is null and billing_phone like '"
+    ~ default_code ~ "%'" %}
 orders_prepared as (
     select
         order_id,
         {{ identity_email('email') }} as email,
         {{ identity_email('customer_email') }} as customer_email,
-        phone,
-        billing_phone,
+        case when not ({{ order_phone_assumed }}) then phone end as phone,
+        case when not ({{ billing_phone_assumed }}) then billing_phone end as billing_phone,
+        case when {{ order_phone_assumed }} then phone end as phone_country_unknown,
+        case
+            when {{ billing_phone_assumed }} then billing_phone
+        end as billing_phone_country_unknown,
         {% if user_id_from_shop %}customer_id{% else %}null{% endif %} as user_id,
         created_at
     from orders
@@ -128,12 +179,13 @@ email_recipients as (
 ),
 
 observations as (
-    {{ identifier_observations('contacts', 'crm', 'contacts', 'contact_id', [
+    {{ identifier_observations('contacts_prepared', 'crm', 'contacts', 'contact_id', [
         ['source_record', 'contact_id'],
         ['crm_contact_id', 'contact_id'],
         ['crm_contact_id', 'merged_into_contact_id'],
         ['email', identity_email('email')],
         ['phone', 'phone'],
+        ['phone_country_unknown', 'phone_country_unknown'],
     ], 'coalesce(updated_at, created_at)') }}
     union all
     {{ identifier_observations(
@@ -144,6 +196,8 @@ observations as (
         ['device_id', 'device_id'],
         ['email', 'email'],
         ['phone', 'phone'],
+        ['phone_country_unknown', 'phone_country_unknown'],
+        ['order_id', 'order_id'],
     ], 'first_seen_at', 'last_seen_at') }}
     union all
     {{ identifier_observations('segment_user_ids', 'segment', 'user_ids', 'user_id', [
@@ -151,14 +205,19 @@ observations as (
         ['user_id', 'user_id'],
         ['email', 'email'],
         ['phone', 'phone'],
+        ['phone_country_unknown', 'phone_country_unknown'],
+        ['order_id', 'order_id'],
     ], 'first_seen_at', 'last_seen_at') }}
     union all
     {{ identifier_observations('orders_prepared', 'shop', 'orders', 'order_id', [
         ['source_record', 'order_id'],
+        ['order_id', 'order_id'],
         ['email', 'email'],
         ['email', 'customer_email'],
         ['phone', 'phone'],
         ['phone', 'billing_phone'],
+        ['phone_country_unknown', 'phone_country_unknown'],
+        ['phone_country_unknown', 'billing_phone_country_unknown'],
         ['user_id', 'user_id'],
     ], 'created_at') }}
     union all
@@ -179,6 +238,55 @@ observations as (
     ], 'first_seen_at', 'last_seen_at') }}
 ),
 
+-- A phone whose country was assumed takes the one known number with the same national
+-- significant number (`0612 345678` on an in-store order and `+49 612 345678` on the web order
+-- of the same buyer); with none, or several, it keeps the default country's code.
+known_phones as (
+    select
+        {{ identity_phone_national_number('identifier_value') }} as national_number,
+        min(identifier_value) as identifier_value,
+        count(distinct identifier_value) as phone_count
+    from observations
+    where identifier_type = 'phone'
+    group by 1
+),
+
+phones_resolved as (
+    select
+        observations.source_system,
+        observations.source_table,
+        observations.source_record_id,
+        observations.is_record_key,
+        'phone' as identifier_type,
+        case
+            when known_phones.phone_count = 1 then known_phones.identifier_value
+            else observations.identifier_value
+        end as identifier_value,
+        observations.first_seen_at,
+        observations.last_seen_at
+    from observations
+    left join known_phones
+        on {{ identity_phone_national_number('observations.identifier_value') }}
+            = known_phones.national_number
+    where observations.identifier_type = 'phone_country_unknown'
+),
+
+observations_resolved as (
+    select
+        source_system,
+        source_table,
+        source_record_id,
+        is_record_key,
+        identifier_type,
+        identifier_value,
+        first_seen_at,
+        last_seen_at
+    from observations
+    where identifier_type <> 'phone_country_unknown'
+    union all
+    select * from phones_resolved
+),
+
 -- first and last sighting per record and identifier; segment records carry their own span
 aggregated as (
     select
@@ -188,12 +296,14 @@ aggregated as (
         source_record_id,
         identifier_type,
         identifier_value,
+        -- the identifier is the record's own id (an anonymous id's record, a contact's id)
+        bool_or(is_record_key) as is_record_key,
         -- timestamps
         min(first_seen_at) as first_seen_at,
         max(last_seen_at) as last_seen_at,
         -- counts
         count(*) as observation_count
-    from observations
+    from observations_resolved
     group by 1, 2, 3, 4, 5
 )
 

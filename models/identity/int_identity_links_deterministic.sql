@@ -11,16 +11,25 @@ assessed as (
     select * from {{ ref('int_identifiers_assessed') }}
 ),
 
+records as (
+    select * from {{ ref('int_identity_records') }}
+),
+
+-- linkable identifiers on records that may link (not a record of several people)
 linkable as (
     select
         observations.*,
-        observations.source_system || ':' || observations.source_table || ':'
-        || observations.source_record_id as record_key
+        records.record_key
     from observations
     inner join assessed
         on observations.identifier_type = assessed.identifier_type
             and observations.identifier_value = assessed.identifier_value
+    inner join records
+        on observations.source_system = records.source_system
+            and observations.source_table = records.source_table
+            and observations.source_record_id = records.source_record_id
     where assessed.can_link
+        and records.can_link
 ),
 
 -- every record holding an identifier links to the first record seen with it (a star, not

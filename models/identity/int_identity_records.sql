@@ -6,6 +6,10 @@ observations as (
     select * from {{ ref('int_identifiers_observed') }}
 ),
 
+assessed as (
+    select * from {{ ref('int_identifiers_assessed') }}
+),
+
 records as (
     select
         -- ids
@@ -20,6 +24,36 @@ records as (
         max(last_seen_at) as last_seen_at
     from observations
     group by 1, 2, 3, 4, 5
+),
+
+-- A record whose own id may not link (a family computer's anonymous id, seen with both
+-- partners' user ids) belongs to several people: it stays a customer of its own.
+records_of_several as (
+    select
+        observations.source_system || ':' || observations.source_table || ':'
+        || observations.source_record_id as record_key,
+        min(
+            'its ' || replace(observations.identifier_type, '_', ' ') || ' is '
+            || coalesce(assessed.blocked_reason, assessed.shared_reason)
+        ) as unlinked_reason
+    from observations
+    inner join assessed
+        on observations.identifier_type = assessed.identifier_type
+            and observations.identifier_value = assessed.identifier_value
+    where observations.is_record_key
+        and observations.identifier_type <> 'source_record'
+        and not assessed.can_link
+    group by 1
+),
+
+final as (
+    select
+        records.*,
+        records_of_several.record_key is null as can_link,
+        records_of_several.unlinked_reason
+    from records
+    left join records_of_several
+        on records.record_key = records_of_several.record_key
 )
 
-select * from records
+select * from final

@@ -13,18 +13,26 @@ assigned as (
     select * from {{ ref('int_customer_ids_assigned') }}
 ),
 
--- a linkable identifier belongs to exactly one customer (its records were joined through it)
+records as (
+    select * from {{ ref('int_identity_records') }}
+),
+
+-- a linkable identifier belongs to exactly one customer (its records were joined through it);
+-- a record of several people (a family computer) does not make its identifiers theirs
 owners as (
     select
         observations.identifier_type,
         observations.identifier_value,
-        min(assigned.customer_id) as customer_id,
-        count(distinct assigned.customer_id) as customer_count
+        min(case when records.can_link then assigned.customer_id end) as customer_id,
+        count(distinct case when records.can_link then assigned.customer_id end)
+            as customer_count
     from observations
     inner join assigned
         on observations.source_system = assigned.source_system
             and observations.source_table = assigned.source_table
             and observations.source_record_id = assigned.source_record_id
+    inner join records
+        on assigned.record_key = records.record_key
     group by 1, 2
 ),
 

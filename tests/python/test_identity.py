@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -135,3 +136,100 @@ def test_ids_are_stable_and_a_merge_is_recorded_across_full_refresh(first_run, t
         warehouse,
         "select count(*) from identity.int_record_assignments_logged where change_type = 'new'",
     ) == [(len(before) + 2,)]
+
+
+def _segment(message_id: str, kind: str, anonymous_id: str, **fields: object) -> str:
+    message = {
+        "anonymousId": anonymous_id,
+        "type": kind,
+        "messageId": message_id,
+        "timestamp": "2026-10-01T10:00:00.000Z",
+        "receivedAt": "2026-10-01T10:00:01.000Z",
+        "context": {},
+        **fields,
+    }
+    return json.dumps(message)
+
+
+def test_evidence_beyond_equal_values(tmp_path):
+    """Order events, phones written without a country, tabs in emails, a family computer."""
+    landing, warehouse = tmp_path / "landing", tmp_path / "w.duckdb"
+    row = "{},{},{},Kim,Lee,,,,,,{},true,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,false,\n"
+    write(
+        landing / "crm_contacts" / "contacts_2026-01-01.csv",
+        HEADER
+        + row.format("k1", "k1@example.com", "+33 6 12 34 56 78", "FR")
+        # the same number written nationally, the country spelled out: resolved to +33
+        + row.format("k2", "k2@example.com", "06 12 34 56 78", "France")
+        # a national number nobody else has keeps the default country's code
+        + row.format("k3", "k3@example.com", "0612 345 679", "")
+        + row.format("g1", "guest@example.com", "", "US"),
+    )
+    messages = [
+        # a guest's browser completes order o-1, whose email is a CRM contact's
+        _segment(
+            "m1", "track", "anon-guest", event="Order Completed", properties={"order_id": "o-1"}
+        ),
+        # a family computer: both partners logged in on it
+        _segment("m2", "page", "anon-fam", userId="u-a"),
+        _segment("m3", "page", "anon-fam", userId="u-b"),
+        _segment("m4", "identify", "anon-fam", userId="u-a", traits={"email": "k1@example.com"}),
+        _segment("m5", "page", "anon-a", userId="u-a"),
+        _segment("m6", "page", "anon-b", userId="u-b"),
+        # an email pasted with a tab
+        _segment("m7", "identify", "anon-t", userId="u-t", traits={"email": "\tk3@example.com"}),
+    ]
+    write(landing / "segment" / "2026-10-01" / "events_2026-10-01T10.jsonl", "\n".join(messages))
+    order = {
+        "id": "o-1",
+        "email": "guest@example.com",
+        "created_at": "2026-10-01T10:00:30Z",
+        "updated_at": "2026-10-01T10:00:30Z",
+        "billing_address": {"country_code": "US"},
+        "line_items": [],
+        "refunds": [],
+    }
+    write(landing / "shop_orders" / "orders_2026-10-01.jsonl", json.dumps(order) + "\n")
+    for name in ("crm", "segment", "shop"):
+        load_source(SOURCES[name], landing, warehouse, log=lambda _: None)
+    result = run_dbt(["build"], warehouse, tmp_path)
+    assert result.returncode == 0, result.stdout[-6000:]
+
+    customer = {
+        (table, record): cid
+        for table, record, cid in _query(
+            warehouse,
+            "select source_table, source_record_id, customer_id from marts.customer_source_records",
+        )
+    }
+    assert customer[("contacts", "k1")] == customer[("contacts", "k2")]
+    assert customer[("contacts", "k3")] != customer[("contacts", "k1")]
+    assert (
+        customer[("anonymous_ids", "anon-guest")]
+        == customer[("orders", "o-1")]
+        == customer[("contacts", "g1")]
+    )
+    assert customer[("user_ids", "u-t")] == customer[("contacts", "k3")]
+    # the family computer belongs to both partners: it links neither, nor them to each other
+    assert customer[("user_ids", "u-a")] == customer[("anonymous_ids", "anon-a")]
+    assert customer[("user_ids", "u-a")] != customer[("user_ids", "u-b")]
+    assert customer[("anonymous_ids", "anon-fam")] not in {
+        customer[("user_ids", "u-a")],
+        customer[("user_ids", "u-b")],
+        customer[("contacts", "k1")],
+    }
+    [(can_link, reason)] = _query(
+        warehouse,
+        "select can_link, unlinked_reason from identity.int_identity_records "
+        "where record_key = 'segment:anonymous_ids:anon-fam'",
+    )
+    assert not can_link
+    assert reason.startswith("its anonymous id is anonymous_id seen with 2 user_id values")
+    phones = dict(
+        _query(
+            warehouse,
+            "select source_record_id, identifier_value from identity.int_identifiers_observed "
+            "where identifier_type = 'phone'",
+        )
+    )
+    assert phones == {"k1": "33612345678", "k2": "33612345678", "k3": "44612345679"}

@@ -27,7 +27,8 @@ Columns of ``events``:
 - ``tls`` (bigint), ``cert_err`` (varchar): TLS used / certificate error on delivery.
 - ``category`` (json text): a string or an array of strings, as sent.
 - ``pool`` (json text): IP pool ``{name, id}``.
-- ``payload`` (varchar): the event as received (JSON text); custom args live here.
+- ``other_fields`` (json text): every field of the event without a column above, custom args
+  included; null when there is none. Nothing of the event is lost, and it is not stored twice.
 - ``_landing_file`` (varchar), ``_record_number`` (bigint): where the event came from.
 """
 
@@ -39,30 +40,71 @@ from ingestion.sources.sql import (
     epoch_problem,
     epoch_range_problem,
     epoch_to_ts,
-    json_raw,
-    json_text,
+    extract_fields,
+    fields_list,
     reasons,
     required,
 )
 
 R = "record"
 
+# Every field, extracted with one parse of the event (see ``sql.extract_fields``).
+FIELDS = {
+    "email": "$.email",
+    "event_name": "$.event",
+    "timestamp_text": "$.timestamp",
+    "sg_event_id": "$.sg_event_id",
+    "sg_message_id": "$.sg_message_id",
+    "smtp_id": '$."smtp-id"',
+    "type": "$.type",
+    "bounce_classification": "$.bounce_classification",
+    "reason": "$.reason",
+    "status": "$.status",
+    "response": "$.response",
+    "attempt_text": "$.attempt",
+    "url": "$.url",
+    "user_agent": "$.useragent",
+    "ip": "$.ip",
+    "sg_machine_open_text": "$.sg_machine_open",
+    "asm_group_id_text": "$.asm_group_id",
+    "marketing_campaign_id": "$.marketing_campaign_id",
+    "marketing_campaign_name": "$.marketing_campaign_name",
+    "sg_template_id": "$.sg_template_id",
+    "tls_text": "$.tls",
+    "cert_err": "$.cert_err",
+}
 
-FIELDS = f"""
-    md5(json({R})::varchar) as event_key,
-    {json_text(R, "$.email")} as email,
-    {json_text(R, "$.event")} as event_name,
-    {json_text(R, "$.timestamp")} as timestamp_text
-"""
+# Kept as JSON text as sent (a string or an array of strings).
+JSON_FIELDS = {"category": "$.category", "pool": "$.pool"}
+
+# A JSON merge patch that removes every key held in a column of its own.
+KNOWN_AS_NULLS = (
+    "{"
+    + ", ".join(
+        f'"{path.removeprefix("$.").strip(chr(34))}": null'
+        for path in [*FIELDS.values(), *JSON_FIELDS.values()]
+    )
+    + "}"
+)
 
 CLASSIFY = f"""
 with
 
-fields as (
+parsed as (
     select
         *,
-        {FIELDS}
+        md5(json({R})::varchar) as event_key,
+        {fields_list(R, FIELDS)},
+        {fields_list(R, JSON_FIELDS, as_json=True)}
     from records
+),
+
+fields as (
+    select
+        * exclude (_fields, _json_fields),
+        {extract_fields(FIELDS)},
+        {extract_fields(JSON_FIELDS, as_json=True)}
+    from parsed
 )
 
 select
@@ -84,31 +126,32 @@ from fields
 EVENTS = f"""
 select
     event_key,
-    {json_text(R, "$.sg_event_id")} as sg_event_id,
-    {json_text(R, "$.sg_message_id")} as sg_message_id,
-    {json_text(R, '$."smtp-id"')} as smtp_id,
+    sg_event_id,
+    sg_message_id,
+    smtp_id,
     email,
     event_name as event,
-    {json_text(R, "$.type")} as type,
-    {json_text(R, "$.bounce_classification")} as bounce_classification,
+    type,
+    bounce_classification,
     {epoch_to_ts("timestamp_text")} as "timestamp",
-    {json_text(R, "$.reason")} as reason,
-    {json_text(R, "$.status")} as status,
-    {json_text(R, "$.response")} as response,
-    try_cast({json_text(R, "$.attempt")} as bigint) as attempt,
-    {json_text(R, "$.url")} as url,
-    {json_text(R, "$.useragent")} as user_agent,
-    {json_text(R, "$.ip")} as ip,
-    try_cast({json_text(R, "$.sg_machine_open")} as boolean) as sg_machine_open,
-    try_cast({json_text(R, "$.asm_group_id")} as bigint) as asm_group_id,
-    {json_text(R, "$.marketing_campaign_id")} as marketing_campaign_id,
-    {json_text(R, "$.marketing_campaign_name")} as marketing_campaign_name,
-    {json_text(R, "$.sg_template_id")} as sg_template_id,
-    try_cast({json_text(R, "$.tls")} as bigint) as tls,
-    {json_text(R, "$.cert_err")} as cert_err,
-    {json_raw(R, "$.category")} as category,
-    {json_raw(R, "$.pool")} as pool,
-    {R} as payload,
+    reason,
+    status,
+    response,
+    try_cast(attempt_text as bigint) as attempt,
+    url,
+    user_agent,
+    ip,
+    try_cast(sg_machine_open_text as boolean) as sg_machine_open,
+    try_cast(asm_group_id_text as bigint) as asm_group_id,
+    marketing_campaign_id,
+    marketing_campaign_name,
+    sg_template_id,
+    try_cast(tls_text as bigint) as tls,
+    cert_err,
+    category,
+    pool,
+    -- custom args and any field without a column above (nothing of the event is lost)
+    nullif(json_merge_patch({R}, '{KNOWN_AS_NULLS}')::varchar, '{{}}') as other_fields,
     landing_file as _landing_file,
     record_number as _record_number
 from accepted
