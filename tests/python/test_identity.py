@@ -185,6 +185,8 @@ def test_evidence_beyond_equal_values(tmp_path):
         "email": "guest@example.com",
         "created_at": "2026-10-01T10:00:30Z",
         "updated_at": "2026-10-01T10:00:30Z",
+        "currency": "USD",
+        "total_price": "10.00",
         "billing_address": {"country_code": "US"},
         "line_items": [],
         "refunds": [],

@@ -56,7 +56,8 @@ from __future__ import annotations
 from ingestion.framework import Source, Table
 from ingestion.sources.sql import (
     JSON_OBJECT_PROBLEM,
-    json_raw,
+    extract_fields,
+    fields_list,
     json_text,
     reasons,
     timestamp_problem,
@@ -105,16 +106,24 @@ def recipient_address(element: str) -> str:
     )
 
 
+# The classify step reads these with one parse of the record (see ``sql.extract_fields``).
+CLASSIFY_FIELDS = {
+    "event_type_field": "$.eventType",
+    "notification_type_field": "$.notificationType",
+    **{f"timestamp_{i}": path for i, path in enumerate(TIMESTAMPS, start=1)},
+}
+RECIPIENT_FIELDS = {f"recipient_list_{i}": p for i, p in enumerate(RECIPIENT_LISTS, start=1)}
+
 RECIPIENTS = (
     "coalesce("
     + ", ".join(
-        f"case when json_array_length({R}, '{path}') > 0 then json_extract({R}, '{path}') end"
-        for path in RECIPIENT_LISTS
+        f"case when json_array_length({name}) > 0 then {name} end" for name in RECIPIENT_FIELDS
     )
     + ")::varchar"
 )
 
-TIMESTAMP_TEXT = "coalesce(" + ", ".join(json_text(R, path) for path in TIMESTAMPS) + ")"
+TIMESTAMP_NAMES = [name for name in CLASSIFY_FIELDS if name.startswith("timestamp_")]
+TIMESTAMP_TEXT = "coalesce(" + ", ".join(TIMESTAMP_NAMES) + ")"
 
 CLASSIFY = f"""
 with
@@ -128,19 +137,34 @@ unwrapped as (
     from records
 ),
 
-fields as (
+parsed as (
     select
         *,
+        {fields_list(R, CLASSIFY_FIELDS)},
+        json_extract({R}, [{", ".join(f"'{p}'" for p in RECIPIENT_LISTS)}]) as _lists
+    from unwrapped
+),
+
+extracted as (
+    select
+        * exclude (_fields, _lists),
+        {extract_fields(CLASSIFY_FIELDS)},
+        {", ".join(f"_lists[{i}] as {name}" for i, name in enumerate(RECIPIENT_FIELDS, start=1))}
+    from parsed
+),
+
+fields as (
+    select
+        * exclude ({", ".join([*CLASSIFY_FIELDS, *RECIPIENT_FIELDS])}),
         md5(json({R})::varchar) as event_key,
-        coalesce({json_text(R, "$.eventType")}, {json_text(R, "$.notificationType")})
-            as event_type,
+        coalesce(event_type_field, notification_type_field) as event_type,
         case
-            when {json_text(R, "$.eventType")} is not null then 'event_publishing'
-            when {json_text(R, "$.notificationType")} is not null then 'notification'
+            when event_type_field is not null then 'event_publishing'
+            when notification_type_field is not null then 'notification'
         end as record_format,
         {RECIPIENTS} as recipients_json,
         {TIMESTAMP_TEXT} as timestamp_text
-    from unwrapped
+    from extracted
 ),
 
 counted as (
@@ -169,8 +193,69 @@ select
 from counted
 """
 
+# The projection reads these with one parse per record, before recipients are expanded.
+EVENT_FIELDS = {
+    "message_id": "$.mail.messageId",
+    "bounce_feedback_id": "$.bounce.feedbackId",
+    "complaint_feedback_id": "$.complaint.feedbackId",
+    "mail_timestamp_text": "$.mail.timestamp",
+    "mail_source": "$.mail.source",
+    "source_arn": "$.mail.sourceArn",
+    "sending_account_id": "$.mail.sendingAccountId",
+    "subject": "$.mail.commonHeaders.subject",
+    "bounce_type": "$.bounce.bounceType",
+    "bounce_sub_type": "$.bounce.bounceSubType",
+    "complaint_feedback_type": "$.complaint.complaintFeedbackType",
+    "complaint_sub_type": "$.complaint.complaintSubType",
+    "delay_type": "$.deliveryDelay.delayType",
+    "expiration_time_text": "$.deliveryDelay.expirationTime",
+    "smtp_response": "$.delivery.smtpResponse",
+    "processing_time_text": "$.delivery.processingTimeMillis",
+    "bounce_reporting_mta": "$.bounce.reportingMTA",
+    "delivery_reporting_mta": "$.delivery.reportingMTA",
+    "bounce_remote_mta_ip": "$.bounce.remoteMtaIp",
+    "delivery_remote_mta_ip": "$.delivery.remoteMtaIp",
+    "reason": "$.reject.reason",
+    "error_message": "$.failure.errorMessage",
+    "template_name": "$.failure.templateName",
+    "url": "$.click.link",
+    "open_ip": "$.open.ipAddress",
+    "click_ip": "$.click.ipAddress",
+    "open_user_agent": "$.open.userAgent",
+    "click_user_agent": "$.click.userAgent",
+    "complaint_user_agent": "$.complaint.userAgent",
+    "contact_list": "$.subscription.contactList",
+    "subscription_source": "$.subscription.source",
+    "unsubscribe_all_text": "$.subscription.newTopicPreferences.unsubscribeAll",
+}
+
+# Kept as JSON text, as sent.
+EVENT_JSON_FIELDS = {
+    "link_tags": "$.click.linkTags",
+    "new_topic_preferences": "$.subscription.newTopicPreferences",
+    "old_topic_preferences": "$.subscription.oldTopicPreferences",
+    "tags": "$.mail.tags",
+}
+
 EVENTS = f"""
 with
+
+parsed as (
+    select
+        *,
+        {fields_list(R, EVENT_FIELDS)},
+        {fields_list(R, EVENT_JSON_FIELDS, as_json=True)}
+    from accepted
+    where target_table = 'events'
+),
+
+fields as (
+    select
+        * exclude (_fields, _json_fields),
+        {extract_fields(EVENT_FIELDS)},
+        {extract_fields(EVENT_JSON_FIELDS, as_json=True)}
+    from parsed
+),
 
 expanded as (
     select
@@ -178,10 +263,9 @@ expanded as (
         r.recipient_json,
         r.recipient_number,
         {recipient_address("r.recipient_json")} as recipient
-    from accepted as a,
+    from fields as a,
         unnest(json_extract(a.recipients_json, '$[*]'))
             with ordinality as r(recipient_json, recipient_number)
-    where a.target_table = 'events'
 ),
 
 recipients as (
@@ -196,49 +280,41 @@ select
     event_key,
     event_type,
     record_format,
-    {json_text(R, "$.mail.messageId")} as message_id,
-    coalesce({json_text(R, "$.bounce.feedbackId")}, {json_text(R, "$.complaint.feedbackId")})
-        as feedback_id,
+    message_id,
+    coalesce(bounce_feedback_id, complaint_feedback_id) as feedback_id,
     recipient,
     try_cast(timestamp_text as timestamptz) as "timestamp",
-    try_cast({json_text(R, "$.mail.timestamp")} as timestamptz) as mail_timestamp,
-    {json_text(R, "$.mail.source")} as mail_source,
-    {json_text(R, "$.mail.sourceArn")} as source_arn,
-    {json_text(R, "$.mail.sendingAccountId")} as sending_account_id,
-    {json_text(R, "$.mail.commonHeaders.subject")} as subject,
-    {json_text(R, "$.bounce.bounceType")} as bounce_type,
-    {json_text(R, "$.bounce.bounceSubType")} as bounce_sub_type,
-    {json_text(R, "$.complaint.complaintFeedbackType")} as complaint_feedback_type,
-    {json_text(R, "$.complaint.complaintSubType")} as complaint_sub_type,
-    {json_text(R, "$.deliveryDelay.delayType")} as delay_type,
-    try_cast({json_text(R, "$.deliveryDelay.expirationTime")} as timestamptz) as expiration_time,
+    try_cast(mail_timestamp_text as timestamptz) as mail_timestamp,
+    mail_source,
+    source_arn,
+    sending_account_id,
+    subject,
+    bounce_type,
+    bounce_sub_type,
+    complaint_feedback_type,
+    complaint_sub_type,
+    delay_type,
+    try_cast(expiration_time_text as timestamptz) as expiration_time,
     json_extract_string(recipient_json, '$.status') as status,
     json_extract_string(recipient_json, '$.action') as action,
     json_extract_string(recipient_json, '$.diagnosticCode') as diagnostic_code,
-    {json_text(R, "$.delivery.smtpResponse")} as smtp_response,
-    try_cast({json_text(R, "$.delivery.processingTimeMillis")} as bigint) as processing_time_ms,
-    coalesce({json_text(R, "$.bounce.reportingMTA")}, {json_text(R, "$.delivery.reportingMTA")})
-        as reporting_mta,
-    coalesce({json_text(R, "$.bounce.remoteMtaIp")}, {json_text(R, "$.delivery.remoteMtaIp")})
-        as remote_mta_ip,
-    {json_text(R, "$.reject.reason")} as reason,
-    {json_text(R, "$.failure.errorMessage")} as error_message,
-    {json_text(R, "$.failure.templateName")} as template_name,
-    {json_text(R, "$.click.link")} as url,
-    {json_raw(R, "$.click.linkTags")} as link_tags,
-    coalesce({json_text(R, "$.open.ipAddress")}, {json_text(R, "$.click.ipAddress")}) as ip,
-    coalesce(
-        {json_text(R, "$.open.userAgent")},
-        {json_text(R, "$.click.userAgent")},
-        {json_text(R, "$.complaint.userAgent")}
-    ) as user_agent,
-    {json_text(R, "$.subscription.contactList")} as contact_list,
-    {json_text(R, "$.subscription.source")} as subscription_source,
-    try_cast({json_text(R, "$.subscription.newTopicPreferences.unsubscribeAll")} as boolean)
-        as unsubscribe_all,
-    {json_raw(R, "$.subscription.newTopicPreferences")} as new_topic_preferences,
-    {json_raw(R, "$.subscription.oldTopicPreferences")} as old_topic_preferences,
-    {json_raw(R, "$.mail.tags")} as tags,
+    smtp_response,
+    try_cast(processing_time_text as bigint) as processing_time_ms,
+    coalesce(bounce_reporting_mta, delivery_reporting_mta) as reporting_mta,
+    coalesce(bounce_remote_mta_ip, delivery_remote_mta_ip) as remote_mta_ip,
+    reason,
+    error_message,
+    template_name,
+    url,
+    link_tags,
+    coalesce(open_ip, click_ip) as ip,
+    coalesce(open_user_agent, click_user_agent, complaint_user_agent) as user_agent,
+    contact_list,
+    subscription_source,
+    try_cast(unsubscribe_all_text as boolean) as unsubscribe_all,
+    new_topic_preferences,
+    old_topic_preferences,
+    tags,
     sns_message_id,
     {R} as payload,
     landing_file as _landing_file,
