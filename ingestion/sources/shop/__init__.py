@@ -11,8 +11,8 @@ from ingestion.framework import Source, Table
 from ingestion.sources.sql import (
     JSON_OBJECT_PROBLEM,
     cast_problem,
-    json_raw,
-    json_text,
+    extract_fields,
+    fields_list,
     reasons,
     required,
     timestamp_problem,
@@ -21,25 +21,68 @@ from ingestion.sources.sql import (
 R = "record"
 MONEY = "DECIMAL(18, 2)"
 
+# Every order field, extracted with one parse of the order (see ``sql.extract_fields``).
+FIELDS = {
+    "order_id": "$.id",
+    "created_at_text": "$.created_at",
+    "updated_at_text": "$.updated_at",
+    "currency_text": "$.currency",
+    "total_price_text": "$.total_price",
+    "order_number": "$.order_number",
+    "email": "$.email",
+    "phone": "$.phone",
+    "customer_id": "$.customer.id",
+    "customer_email": "$.customer.email",
+    "customer_first_name": "$.customer.first_name",
+    "customer_last_name": "$.customer.last_name",
+    "financial_status": "$.financial_status",
+    "fulfillment_status": "$.fulfillment_status",
+    "subtotal_price_text": "$.subtotal_price",
+    "total_tax_text": "$.total_tax",
+    "total_discounts_text": "$.total_discounts",
+    "source_name": "$.source_name",
+    "browser_ip": "$.browser_ip",
+    "cancelled_at_text": "$.cancelled_at",
+}
+
+# Kept as JSON: addresses as sent, line items and refunds split into rows below.
+JSON_FIELDS = {
+    "billing_address": "$.billing_address",
+    "shipping_address": "$.shipping_address",
+    "line_items_json": "$.line_items",
+    "refunds_json": "$.refunds",
+}
+
 CLASSIFY = f"""
 with
+
+parsed as (
+    select
+        *,
+        {fields_list(R, FIELDS)},
+        {fields_list(R, JSON_FIELDS, as_json=True)}
+    from records
+),
+
+extracted as (
+    select
+        * exclude (_fields, _json_fields),
+        {extract_fields(FIELDS)},
+        {extract_fields(JSON_FIELDS, as_json=True)}
+    from parsed
+),
 
 fields as (
     select
         *,
-        {json_text(R, "$.id")} as order_id,
-        {json_text(R, "$.created_at")} as created_at_text,
-        {json_text(R, "$.updated_at")} as updated_at_text,
-        {json_text(R, "$.currency")} as currency_text,
-        {json_text(R, "$.total_price")} as total_price_text,
         -- every line needs a numeric quantity and price, else the order is not trustworthy
         (
             select count(*)
-            from unnest(coalesce(json_extract({R}, '$.line_items[*]'), []::json[])) as li(item)
+            from unnest(coalesce(json_extract(line_items_json, '$[*]'), []::json[])) as li(item)
             where try_cast(json_extract_string(li.item, '$.quantity') as integer) is null
                 or try_cast(json_extract_string(li.item, '$.price') as {MONEY}) is null
         ) as bad_line_items
-    from records
+    from extracted
 )
 
 select
@@ -67,27 +110,27 @@ from fields
 ORDERS = f"""
 select
     order_id,
-    {json_text(R, "$.order_number")} as order_number,
-    {json_text(R, "$.email")} as email,
-    {json_text(R, "$.phone")} as phone,
-    {json_text(R, "$.customer.id")} as customer_id,
-    {json_text(R, "$.customer.email")} as customer_email,
-    {json_text(R, "$.customer.first_name")} as customer_first_name,
-    {json_text(R, "$.customer.last_name")} as customer_last_name,
+    order_number,
+    email,
+    phone,
+    customer_id,
+    customer_email,
+    customer_first_name,
+    customer_last_name,
     upper(trim(currency_text)) as currency,
-    {json_text(R, "$.financial_status")} as financial_status,
-    {json_text(R, "$.fulfillment_status")} as fulfillment_status,
+    financial_status,
+    fulfillment_status,
     try_cast(total_price_text as {MONEY}) as total_price,
-    try_cast({json_text(R, "$.subtotal_price")} as {MONEY}) as subtotal_price,
-    try_cast({json_text(R, "$.total_tax")} as {MONEY}) as total_tax,
-    try_cast({json_text(R, "$.total_discounts")} as {MONEY}) as total_discounts,
-    {json_text(R, "$.source_name")} as source_name,
-    {json_text(R, "$.browser_ip")} as browser_ip,
+    try_cast(subtotal_price_text as {MONEY}) as subtotal_price,
+    try_cast(total_tax_text as {MONEY}) as total_tax,
+    try_cast(total_discounts_text as {MONEY}) as total_discounts,
+    source_name,
+    browser_ip,
     try_cast(created_at_text as timestamptz) as created_at,
     try_cast(updated_at_text as timestamptz) as updated_at,
-    try_cast({json_text(R, "$.cancelled_at")} as timestamptz) as cancelled_at,
-    {json_raw(R, "$.billing_address")} as billing_address,
-    {json_raw(R, "$.shipping_address")} as shipping_address,
+    try_cast(cancelled_at_text as timestamptz) as cancelled_at,
+    billing_address,
+    shipping_address,
     landing_file as _landing_file,
     record_number as _record_number
 from accepted
@@ -105,7 +148,7 @@ items as (
         a.landing_file,
         a.record_number
     from accepted as a,
-        unnest(coalesce(json_extract(a.{R}, '$.line_items[*]'), []::json[]))
+        unnest(coalesce(json_extract(a.line_items_json, '$[*]'), []::json[]))
             with ordinality as li(item, line_number)
     where a.target_table = 'orders'
 )
@@ -139,7 +182,7 @@ refunds as (
         a.landing_file,
         a.record_number
     from accepted as a,
-        unnest(coalesce(json_extract(a.{R}, '$.refunds[*]'), []::json[]))
+        unnest(coalesce(json_extract(a.refunds_json, '$[*]'), []::json[]))
             with ordinality as r(refund, refund_number)
     where a.target_table = 'orders'
 )
