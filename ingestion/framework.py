@@ -737,6 +737,34 @@ def _credentials(warehouse: Path):  # noqa: ANN202 (dlt type imported lazily)
     return DuckDbCredentials(str(warehouse), global_config={"force_compression": "zstd"})
 
 
+def _write_hints(table: Table) -> dict[str, object]:
+    """dlt hints that write a batch of ``table``.
+
+    - Insert-only tables are appended: their keys were checked against the warehouse
+      (``_mark_known``), so no merge is needed.
+    - Everything else replaces stored rows by key (see ``_replace_on``): root tables on their
+      primary key, child tables on their parent key (all lines of a re-loaded order).
+    """
+    if table.strategy == "insert-only" and not table.replace_by:
+        return {"primary_key": table.primary_key, "write_disposition": "append"}
+    return _replace_on(table.replace_by or table.primary_key)
+
+
+def _replace_on(key: str | tuple[str, ...]) -> dict[str, object]:
+    """Delete the stored rows whose ``key`` is in the batch, then insert the batch.
+
+    The same result as an upsert, because a batch holds one row per key (de-duplicated in
+    ``_classify``, older versions dropped in ``_mark_known``). Measured at 1M customers:
+    dlt's MERGE took 10.6 s per batch of 150k orders, and a delete-insert on the primary key
+    *or* the parent key (dlt's condition when both are set) was a nested-loop join taking
+    53 s per batch of line items; a delete on one key is a hash join.
+    """
+    return {
+        "merge_key": key,
+        "write_disposition": {"disposition": "merge", "strategy": "delete-insert"},
+    }
+
+
 def _run_dlt(
     source: Source,
     warehouse: Path,
@@ -762,17 +790,7 @@ def _run_dlt(
                 data,
                 name=table.name,
                 table_name=table.name,
-                primary_key=table.primary_key,
-                merge_key=table.replace_by,
-                # insert-only keys were checked against the warehouse (_mark_known): append
-                write_disposition=(
-                    "append"
-                    if table.strategy == "insert-only" and not table.replace_by
-                    else {
-                        "disposition": "merge",
-                        "strategy": "delete-insert" if table.replace_by else table.strategy,
-                    }
-                ),
+                **_write_hints(table),
             )
         )
     if quarantine.num_rows:
@@ -781,8 +799,7 @@ def _run_dlt(
                 quarantine,
                 name="quarantine",
                 table_name="quarantine",
-                primary_key="quarantine_id",
-                write_disposition={"disposition": "merge", "strategy": "upsert"},
+                **_replace_on("quarantine_id"),
             )
         )
     resources.append(
@@ -790,8 +807,7 @@ def _run_dlt(
             manifest,
             name="landing_files",
             table_name="landing_files",
-            primary_key="landing_file",
-            write_disposition={"disposition": "merge", "strategy": "upsert"},
+            **_replace_on("landing_file"),
         )
     )
     # The warehouse is the only state: the landing_files table says what was read, so a fresh
