@@ -91,6 +91,10 @@ def main() -> int:
         result = load_source(source, landing, warehouse, log=lambda _: None)
         ours = time.perf_counter() - started
         rows.append((name, len(files), size, result.rows_in, ours, native))
+        print(
+            f"{name}: ours {ours:,.1f} s, duckdb {native:,.1f} s, ratio {ours / native:.2f}",
+            flush=True,
+        )
 
     print()
     header = ("source", "files", "MB", "records", "ours s", "duckdb s", "ratio")

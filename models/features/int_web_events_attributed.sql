@@ -1,0 +1,169 @@
+{{ config(materialized='table') }}
+
+-- Every Segment message with the customer it belongs to. A message's user id wins over its
+-- anonymous id: a shared household computer's anonymous id is cut from its users by the
+-- identity rules, but a logged-in message still says who is browsing.
+with
+
+pages as (
+    select * from {{ ref('stg_segment__pages') }}
+),
+
+tracks as (
+    select * from {{ ref('stg_segment__tracks') }}
+),
+
+identifies as (
+    select * from {{ ref('stg_segment__identifies') }}
+),
+
+source_records as (
+    select * from {{ ref('customer_source_records') }}
+),
+
+messages as (
+    select
+        message_id,
+        'page' as message_type,
+        page_type as event_name,
+        anonymous_id,
+        user_id,
+        page_category,
+        page_url,
+        page_path,
+        cast(null as varchar) as order_id,
+        cast(null as varchar) as cart_id,
+        cast(null as varchar) as product_id,
+        cast(null as varchar) as product_name,
+        cast(null as varchar) as product_category,
+        cast(null as decimal(18, 2)) as price,
+        cast(null as integer) as quantity,
+        cast(null as decimal(18, 2)) as revenue,
+        cast(null as varchar) as currency,
+        channel,
+        device_type,
+        timezone,
+        locale,
+        ip_address,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        occurred_at
+    from pages
+    union all
+    select
+        message_id,
+        'track' as message_type,
+        event_name,
+        anonymous_id,
+        user_id,
+        cast(null as varchar) as page_category,
+        page_url,
+        page_path,
+        order_id,
+        cart_id,
+        product_id,
+        product_name,
+        product_category,
+        price,
+        quantity,
+        coalesce(revenue, order_total, order_value) as revenue,
+        currency,
+        channel,
+        device_type,
+        timezone,
+        locale,
+        ip_address,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        occurred_at
+    from tracks
+    union all
+    select
+        message_id,
+        'identify' as message_type,
+        'identify' as event_name,
+        anonymous_id,
+        user_id,
+        cast(null as varchar) as page_category,
+        page_url,
+        page_path,
+        cast(null as varchar) as order_id,
+        cast(null as varchar) as cart_id,
+        cast(null as varchar) as product_id,
+        cast(null as varchar) as product_name,
+        cast(null as varchar) as product_category,
+        cast(null as decimal(18, 2)) as price,
+        cast(null as integer) as quantity,
+        cast(null as decimal(18, 2)) as revenue,
+        cast(null as varchar) as currency,
+        channel,
+        device_type,
+        timezone,
+        locale,
+        ip_address,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        occurred_at
+    from identifies
+),
+
+user_customers as (
+    select
+        source_record_id as user_id,
+        customer_id
+    from source_records
+    where source_system = 'segment' and source_table = 'user_ids'
+),
+
+anonymous_customers as (
+    select
+        source_record_id as anonymous_id,
+        customer_id
+    from source_records
+    where source_system = 'segment' and source_table = 'anonymous_ids'
+),
+
+attributed as (
+    select
+        -- ids
+        messages.message_id,
+        coalesce(user_customers.customer_id, anonymous_customers.customer_id) as customer_id,
+        messages.anonymous_id,
+        messages.user_id,
+        messages.order_id,
+        messages.cart_id,
+        messages.product_id,
+        -- attributes
+        messages.message_type,
+        messages.event_name,
+        messages.page_category,
+        messages.page_url,
+        messages.page_path,
+        messages.product_name,
+        messages.product_category,
+        messages.price,
+        messages.quantity,
+        messages.revenue,
+        messages.currency,
+        -- context
+        messages.channel,
+        messages.device_type,
+        messages.timezone,
+        messages.locale,
+        messages.ip_address,
+        messages.utm_source,
+        messages.utm_medium,
+        messages.utm_campaign,
+        -- timestamps
+        messages.occurred_at
+    from messages
+    left join user_customers
+        on messages.user_id = user_customers.user_id
+    left join anonymous_customers
+        on messages.anonymous_id = anonymous_customers.anonymous_id
+)
+
+select * from attributed
