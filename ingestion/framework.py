@@ -61,6 +61,13 @@ class Table:
             so a line removed from an order does not linger.
         dedup_column: Stored column holding the record's ``dedup_key`` when it is not the
             primary key (SES: one row per recipient, de-duplicated per record).
+        time_column: Stored event-time column of an insert-only table, with ``time_sql``
+            (the same time as an expression over the classified records). The check for keys
+            already stored then reads only stored rows within the batch's time range: a
+            re-delivery carries the event's own timestamp. Without it every batch scans all
+            stored keys, which grows with the table (measured at 1M customers: up to 2.6 s
+            per table per batch against 10M stored Segment messages).
+        time_sql: See ``time_column``.
     """
 
     name: str
@@ -70,6 +77,8 @@ class Table:
     is_root: bool = True
     replace_by: str | None = None
     dedup_column: str | None = None
+    time_column: str | None = None
+    time_sql: str | None = None
 
 
 @dataclass(frozen=True)
@@ -575,6 +584,18 @@ def _mark_known(con: duckdb.DuckDBPyConnection, source: Source, warehouse: Path 
                 if version_column
                 else ""
             )
+            window, parameters = "", []
+            if table.time_column and table.time_sql and not version_column:
+                low, high = con.execute(
+                    f"select min({table.time_sql}), max({table.time_sql}) from ranked "
+                    f"where outcome = 'loaded' and target_table = ?",
+                    [table.name],
+                ).fetchall()[0]
+                if low is None:
+                    continue  # nothing to check
+                # DuckDB skips the stored row groups outside the range (zone maps)
+                window = f"and stored.{table.time_column} between ? and ?"
+                parameters = [low, high]
             con.execute(
                 f"""
                 update ranked set outcome = 'deduplicated'
@@ -583,9 +604,10 @@ def _mark_known(con: duckdb.DuckDBPyConnection, source: Source, warehouse: Path 
                     and exists (
                         select 1
                         from wh.{source.dataset}.{table.name} as stored
-                        where stored.{key} = ranked.dedup_key {newer}
+                        where stored.{key} = ranked.dedup_key {newer} {window}
                     )
-                """
+                """,
+                parameters,
             )
     finally:
         con.execute("detach wh")

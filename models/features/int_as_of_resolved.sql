@@ -26,15 +26,16 @@ latest as (
 ),
 
 resolved as (
+    {%- if var('mailmart_as_of', none) %}
     select
-        {%- if var('mailmart_as_of', none) %}
         cast('{{ var("mailmart_as_of") }}' as timestamp) as as_of,
         'var mailmart_as_of' as as_of_source
-        {%- else %}
+    {%- else %}
+    select
         coalesce(max(occurred_at), cast('1970-01-01' as timestamp)) as as_of,
         'latest event' as as_of_source
-        {%- endif %}
     from latest
+    {%- endif %}
 )
 
 select * from resolved

@@ -1,8 +1,8 @@
 {{ config(materialized='table') }}
 
 -- One time zone per customer: the one their devices reported most often (Segment
--- `context.timezone`) up to as-of, ties broken by the most recent. Customers who never sent
--- one are absent; features fall back to UTC and say so.
+-- `context.timezone`) up to as-of, ties broken by the most recent. Names the engine does not
+-- know are ignored. Customers who never sent one are absent; features fall back to UTC.
 with
 
 web_events as (
@@ -22,7 +22,7 @@ reported as (
     from web_events
     cross join as_of
     where web_events.customer_id is not null
-        and nullif(trim(web_events.timezone), '') is not null
+        and {{ is_known_time_zone('web_events.timezone') }}
         and web_events.occurred_at <= as_of.as_of
     group by 1, 2
 ),
@@ -31,7 +31,7 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by customer_id order by events desc, last_reported_at desc, time_zone
+            partition by customer_id order by events desc, last_reported_at desc, time_zone asc
         ) as preference
     from reported
 ),

@@ -41,7 +41,10 @@ shop_purchases as (
         coalesce(shop_lines.product_name, products.product_name) as product_name,
         products.category as product_category,
         shop_lines.quantity,
-        cast(shop_lines.line_total as decimal(18, 2)) as amount,
+        -- Shopify's `total_discount` is the discount on the whole line
+        cast(
+            shop_lines.line_total - coalesce(shop_lines.total_discount, 0) as decimal(18, 2)
+        ) as amount,
         shop_orders.currency,
         shop_orders.created_at as occurred_at,
         shop_orders.created_at as ordered_at
@@ -126,8 +129,8 @@ attributed as (
     from ledger
     left join source_records
         on ledger.source_system = source_records.source_system
-        and source_records.source_table = 'orders'
-        and ledger.order_id = source_records.source_record_id
+            and source_records.source_table = 'orders'
+            and ledger.order_id = source_records.source_record_id
 )
 
 select * from attributed

@@ -192,6 +192,39 @@ def test_a_quarantined_copy_does_not_shadow_a_good_one_with_the_same_key(landing
     ) == [(3, 1, 1, 1)]
 
 
+def test_a_message_redelivered_in_a_later_file_is_not_loaded_twice(landing, load, query):
+    def message(n: int, day: int) -> str:
+        return json.dumps(
+            {
+                "type": "track",
+                "event": "Product Viewed",
+                "messageId": f"m{n}",
+                "userId": "u1",
+                "timestamp": f"2026-10-{day:02d}T12:00:00Z",
+            }
+        )
+
+    write(landing / "segment" / "a.jsonl", "\n".join([message(1, 1), message(2, 20)]) + "\n")
+    load("segment")
+    # Segment retries: m1 again (with its own timestamp), between m3 and m4 of other days
+    write(
+        landing / "segment" / "b.jsonl",
+        "\n".join([message(3, 2), message(1, 1), message(4, 25)]) + "\n",
+    )
+    load("segment")
+
+    assert query("select message_id from raw_segment.tracks order by 1") == [
+        ("m1",),
+        ("m2",),
+        ("m3",),
+        ("m4",),
+    ]
+    assert query(
+        "select rows_in, rows_loaded, rows_deduplicated from raw_segment.landing_files "
+        "where landing_file like '%b.jsonl'"
+    ) == [(3, 2, 1)]
+
+
 def test_shop_order_update_replaces_lines_and_adds_refund(landing, load, query):
     order = {
         "id": "1001",

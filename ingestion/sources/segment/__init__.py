@@ -137,15 +137,18 @@ select
 where target_table = 'tracks'
 """
 
+# A re-delivered message carries its own timestamp: the stored-key check reads that range only.
+EVENT_TIME = {"time_column": '"timestamp"', "time_sql": "try_cast(timestamp_text as timestamptz)"}
+
 SOURCE = Source(
     name="segment",
     folder="segment",
     kind="json",
     classify_sql=CLASSIFY,
     tables=(
-        Table("identifies", "message_id", "insert-only", IDENTIFIES),
-        Table("pages", "message_id", "insert-only", PAGES),
-        Table("tracks", "message_id", "insert-only", TRACKS),
+        Table("identifies", "message_id", "insert-only", IDENTIFIES, **EVENT_TIME),
+        Table("pages", "message_id", "insert-only", PAGES, **EVENT_TIME),
+        Table("tracks", "message_id", "insert-only", TRACKS, **EVENT_TIME),
     ),
     keep="first",
 )

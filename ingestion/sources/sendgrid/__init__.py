@@ -163,6 +163,16 @@ SOURCE = Source(
     folder="sendgrid",
     kind="json",
     classify_sql=CLASSIFY,
-    tables=(Table("events", "event_key", "insert-only", EVENTS),),
+    tables=(
+        Table(
+            "events",
+            "event_key",
+            "insert-only",
+            EVENTS,
+            # a re-delivery carries the event's own time: the key check reads that range only
+            time_column='"timestamp"',
+            time_sql=epoch_to_ts("timestamp_text"),
+        ),
+    ),
     keep="first",
 )

@@ -328,7 +328,16 @@ SOURCE = Source(
     kind="json",
     classify_sql=CLASSIFY,
     tables=(
-        Table("events", "event_recipient_key", "insert-only", EVENTS, dedup_column="event_key"),
+        Table(
+            "events",
+            "event_recipient_key",
+            "insert-only",
+            EVENTS,
+            dedup_column="event_key",
+            # a re-delivery carries the event's own time: the key check reads that range only
+            time_column='"timestamp"',
+            time_sql="try_cast(timestamp_text as timestamptz)",
+        ),
     ),
     keep="first",
 )
