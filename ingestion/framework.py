@@ -183,25 +183,19 @@ def discover(source: Source, landing_dir: Path) -> list[LandingFile]:
     return files
 
 
-def already_loaded(warehouse: Path, dataset: str) -> set[tuple[str, int, int]]:
+def already_loaded(con: duckdb.DuckDBPyConnection, dataset: str) -> set[tuple[str, int, int]]:
     """Fingerprints (path, size, mtime) of files recorded in ``<dataset>.landing_files``."""
-    if not warehouse.exists():
+    exists = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = ? and table_name = 'landing_files'",
+        [dataset],
+    ).fetchall()[0][0]
+    if not exists:
         return set()
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        exists = con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = ? and table_name = 'landing_files'",
-            [dataset],
-        ).fetchone()[0]
-        if not exists:
-            return set()
-        rows = con.execute(
-            f"select landing_file, file_size, file_mtime_ns from {dataset}.landing_files"
-        ).fetchall()
-        return {(r[0], int(r[1]), int(r[2])) for r in rows}
-    finally:
-        con.close()
+    rows = con.execute(
+        f"select landing_file, file_size, file_mtime_ns from {dataset}.landing_files"
+    ).fetchall()
+    return {(r[0], int(r[1]), int(r[2])) for r in rows}
 
 
 def batches(files: Sequence[LandingFile], max_bytes: int) -> Iterator[list[LandingFile]]:
@@ -249,10 +243,11 @@ def _json_lines(con: duckdb.DuckDBPyConnection, f: LandingFile) -> pa.Table:
     )
 
 
-def _records_view(con: duckdb.DuckDBPyConnection) -> None:
+def _records_view(con: duckdb.DuckDBPyConnection, rename: bool = True) -> None:
     """Expose ``records`` with ``record``: the JSON text, or null when it did not parse, so
     extraction never raises. A view, so the text is not copied."""
-    con.execute("alter table records rename to records_base")
+    if rename:
+        con.execute("alter table records rename to records_base")
     con.execute(
         "create temp view records as select *, "
         "case when parse_error is null then raw_record end as record from records_base"
@@ -316,7 +311,7 @@ def read_json_records(con: duckdb.DuckDBPyConnection, files: Sequence[LandingFil
     )
     con.execute(
         """
-        create or replace temp table records as
+        create or replace temp view records_base as
         with
 
         line_sizes as (
@@ -368,9 +363,8 @@ def read_json_records(con: duckdb.DuckDBPyConnection, files: Sequence[LandingFil
             and elements.line_number = offsets.line_number
         """
     )
-    con.execute("drop table lines")
-    con.execute("drop table array_lines")
-    _records_view(con)
+    # a view: the text is copied once more only into ``ranked`` (see _classify)
+    _records_view(con, rename=False)
 
 
 def _read_csv_file(
@@ -545,7 +539,7 @@ def read_csv_records(
 # classify, split, project
 
 
-def _mark_known(con: duckdb.DuckDBPyConnection, source: Source, warehouse: Path | None) -> None:
+def _mark_known(con: duckdb.DuckDBPyConnection, source: Source, check_stored: bool) -> None:
     """Turn records the warehouse already holds, or holds a newer version of, into
     de-duplicated ones, so they are neither loaded nor lost from the counts.
 
@@ -555,7 +549,7 @@ def _mark_known(con: duckdb.DuckDBPyConnection, source: Source, warehouse: Path 
     - Tables with a ``version_column`` (records that change): a record older than the stored
       row is a late export and must not overwrite it.
     """
-    if warehouse is None or not warehouse.exists():
+    if not check_stored:
         return
     checks = []
     for table in source.tables:
@@ -566,51 +560,47 @@ def _mark_known(con: duckdb.DuckDBPyConnection, source: Source, warehouse: Path 
         checks.append((root, root.dedup_column or root.primary_key, source.version_column))
     if not checks:
         return
-    con.execute(f"attach '{warehouse}' as wh (read_only)")
-    try:
-        stored_tables = {
-            row[0]
-            for row in con.execute(
-                "select table_name from information_schema.tables "
-                "where table_catalog = 'wh' and table_schema = ?",
-                [source.dataset],
-            ).fetchall()
-        }
-        for table, key, version_column in checks:
-            if table.name not in stored_tables or not isinstance(key, str):
-                continue
-            newer = (
-                f"and ranked.version is not null and stored.{version_column} > ranked.version"
-                if version_column
-                else ""
-            )
-            window, parameters = "", []
-            if table.time_column and table.time_sql and not version_column:
-                low, high = con.execute(
-                    f"select min({table.time_sql}), max({table.time_sql}) from ranked "
-                    f"where outcome = 'loaded' and target_table = ?",
-                    [table.name],
-                ).fetchall()[0]
-                if low is None:
-                    continue  # nothing to check
-                # DuckDB skips the stored row groups outside the range (zone maps)
-                window = f"and stored.{table.time_column} between ? and ?"
-                parameters = [low, high]
-            con.execute(
-                f"""
-                update ranked set outcome = 'deduplicated'
-                where outcome = 'loaded'
-                    and target_table = '{table.name}'
-                    and exists (
-                        select 1
-                        from wh.{source.dataset}.{table.name} as stored
-                        where stored.{key} = ranked.dedup_key {newer} {window}
-                    )
-                """,
-                parameters,
-            )
-    finally:
-        con.execute("detach wh")
+    # ``con`` is a cursor of the warehouse itself: stored tables are read directly
+    stored_tables = {
+        row[0]
+        for row in con.execute(
+            "select table_name from information_schema.tables where table_schema = ?",
+            [source.dataset],
+        ).fetchall()
+    }
+    for table, key, version_column in checks:
+        if table.name not in stored_tables or not isinstance(key, str):
+            continue
+        newer = (
+            f"and ranked.version is not null and stored.{version_column} > ranked.version"
+            if version_column
+            else ""
+        )
+        window, parameters = "", []
+        if table.time_column and table.time_sql and not version_column:
+            low, high = con.execute(
+                f"select min({table.time_sql}), max({table.time_sql}) from ranked "
+                f"where outcome = 'loaded' and target_table = ?",
+                [table.name],
+            ).fetchall()[0]
+            if low is None:
+                continue  # nothing to check
+            # DuckDB skips the stored row groups outside the range (zone maps)
+            window = f"and stored.{table.time_column} between ? and ?"
+            parameters = [low, high]
+        con.execute(
+            f"""
+            update ranked set outcome = 'deduplicated'
+            where outcome = 'loaded'
+                and target_table = '{table.name}'
+                and exists (
+                    select 1
+                    from {source.dataset}.{table.name} as stored
+                    where stored.{key} = ranked.dedup_key {newer} {window}
+                )
+            """,
+            parameters,
+        )
 
 
 def _classify(con: duckdb.DuckDBPyConnection, source: Source) -> None:
@@ -632,7 +622,7 @@ def _classify(con: duckdb.DuckDBPyConnection, source: Source) -> None:
         f"""
         create or replace temp table ranked as
         select
-            *,
+            * exclude (record),
             case when reject_reason is not null then 'quarantined' else 'loaded' end as outcome
         from ({source.classify_sql}) as classified
         """
@@ -668,15 +658,25 @@ def _classify(con: duckdb.DuckDBPyConnection, source: Source) -> None:
         )
         """
     )
+    # the reading step's tables or views are not needed any more
     con.execute("drop view records")
-    con.execute("drop table records_base")
+    kinds = dict(
+        con.execute(
+            "select table_name, table_type from information_schema.tables "
+            "where table_catalog = 'temp'"
+        ).fetchall()
+    )
+    for name in ("records_base", "lines", "array_lines"):
+        if name in kinds:
+            kind = "view" if kinds[name] == "VIEW" else "table"
+            con.execute(f"drop {kind} {name}")
 
 
 def _project(
     con: duckdb.DuckDBPyConnection,
     source: Source,
     extras: list[str],
-    warehouse: Path | None = None,
+    check_stored: bool = False,
 ) -> tuple[dict[str, pa.Table], pa.Table, pa.Table, dict[str, tuple[int, int]]]:
     """Check classified records against the warehouse, then project the raw tables.
 
@@ -689,9 +689,10 @@ def _project(
         raw_record_sql = f"coalesce(raw_record, to_json(struct_pack({pairs}))::varchar)"
     else:
         raw_record_sql = "raw_record"
-    _mark_known(con, source, warehouse)
+    _mark_known(con, source, check_stored)
     con.execute(
-        "create or replace temp view accepted as select * from ranked where outcome = 'loaded'"
+        "create or replace temp view accepted as "
+        "select *, raw_record as record from ranked where outcome = 'loaded'"
     )
     extra_sql = "".join(f', "{c}"' for c in extras)
     tables: dict[str, pa.Table] = {}
@@ -744,21 +745,6 @@ def _project(
 # dlt
 
 
-def _credentials(warehouse: Path):  # noqa: ANN202 (dlt type imported lazily)
-    """dlt's DuckDB credentials for the raw loads.
-
-    Raw tables are mostly JSON text (Segment context and properties, order addresses).
-    DuckDB's default string compression (FSST/dictionary) made the insert single-core bound;
-    forcing zstd for this connection halved the insert time and shrank the tables 2.5 times
-    (measured here on 100k Segment pages: 8.0 s and 490 MB against 4.0 s and 197 MB), while
-    staging's JSON extraction reads them as fast. Only the loader's connection is set; dbt
-    writes its models with DuckDB's defaults.
-    """
-    from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
-
-    return DuckDbCredentials(str(warehouse), global_config={"force_compression": "zstd"})
-
-
 def _write_hints(table: Table) -> dict[str, object]:
     """dlt hints that write a batch of ``table``.
 
@@ -789,7 +775,7 @@ def _replace_on(key: str | tuple[str, ...]) -> dict[str, object]:
 
 def _run_dlt(
     source: Source,
-    warehouse: Path,
+    warehouse: duckdb.DuckDBPyConnection,
     tables: dict[str, pa.Table],
     quarantine: pa.Table,
     manifest: pa.Table,
@@ -837,7 +823,7 @@ def _run_dlt(
     with tempfile.TemporaryDirectory(prefix="mailmart-dlt-") as pipelines_dir:
         pipeline = dlt.pipeline(
             pipeline_name=f"mailmart_{source.name}",
-            destination=dlt.destinations.duckdb(credentials=_credentials(warehouse)),
+            destination=dlt.destinations.duckdb(credentials=warehouse),
             dataset_name=source.dataset,
             pipelines_dir=pipelines_dir,
         )
@@ -874,21 +860,47 @@ def load_source(
     if not files:
         log(f"[{source.name}] no files under {landing_dir / source.folder}: skipped")
         return result
-    done = already_loaded(warehouse, source.dataset)
-    new = [f for f in files if (f.relative, f.size, f.mtime_ns) not in done]
-    result.files_skipped = len(files) - len(new)
-    if not new:
-        log(f"[{source.name}] {len(files)} file(s), all loaded before: nothing to do")
-        return result
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    # One DuckDB instance for the whole load: this thread reads and classifies in cursors of
+    # it (temporary tables), checks keys against the stored tables directly, and dlt writes
+    # through it. dlt given a path opened and closed the file 11 times per batch, and every
+    # close checkpointed: 1.4 s per batch against a 20 GB warehouse.
+    # Raw tables are mostly JSON text; DuckDB's default string compression made the insert
+    # single-core bound, zstd halved it and shrank the tables 2.5 times (see decisions.md).
+    wh = duckdb.connect(str(warehouse), config={"force_compression": "zstd"})
+    try:
+        wh.execute("set TimeZone = 'UTC'")
+        done = already_loaded(wh, source.dataset)
+        new = [f for f in files if (f.relative, f.size, f.mtime_ns) not in done]
+        result.files_skipped = len(files) - len(new)
+        if not new:
+            log(f"[{source.name}] {len(files)} file(s), all loaded before: nothing to do")
+            return result
+        _load_batches(source, new, wh, batch_bytes, result, started, log)
+    finally:
+        wh.close()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _load_batches(
+    source: Source,
+    new: list[LandingFile],
+    wh: duckdb.DuckDBPyConnection,
+    batch_bytes: int,
+    result: SourceResult,
+    started: float,
+    log: Callable[[str], None],
+) -> None:
     progress = _Progress(source, result, len(new), sum(f.size for f in new), started, log)
     # Batch N is written by dlt on a worker thread while batch N+1 is read and classified
     # here: DuckDB and pyarrow release the GIL, so both cores work. Checking against the
-    # warehouse (_mark_known) waits for the previous write, so keys loaded by batch N are
+    # stored tables (_mark_known) waits for the previous write, so keys loaded by batch N are
     # seen by batch N+1.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mailmart-dlt") as writer:
         pending: Future[_Written] | None = None
         for batch in batches(new, batch_bytes):
-            con = duckdb.connect()
+            con = wh.cursor()
             try:
                 con.execute("set TimeZone = 'UTC'")
                 clock = time.perf_counter()
@@ -903,7 +915,7 @@ def load_source(
                     progress.done(pending.result())
                     pending = None
                 clock = time.perf_counter()
-                tables, quarantine, counts, per_table = _project(con, source, extras, warehouse)
+                tables, quarantine, counts, per_table = _project(con, source, extras, True)
                 project_seconds = time.perf_counter() - clock
             finally:
                 con.close()
@@ -912,7 +924,7 @@ def load_source(
             pending = writer.submit(
                 _write,
                 source,
-                warehouse,
+                wh,
                 batch,
                 tables,
                 quarantine,
@@ -924,8 +936,6 @@ def load_source(
             del tables, quarantine, manifest
         if pending is not None:
             progress.done(pending.result())
-    result.seconds = time.perf_counter() - started
-    return result
 
 
 @dataclass
@@ -942,7 +952,7 @@ class _Written:
 
 def _write(
     source: Source,
-    warehouse: Path,
+    warehouse: duckdb.DuckDBPyConnection,
     batch: list[LandingFile],
     tables: dict[str, pa.Table],
     quarantine: pa.Table,
