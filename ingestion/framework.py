@@ -773,13 +773,14 @@ def _replace_on(key: str | tuple[str, ...]) -> dict[str, object]:
     }
 
 
-def _run_dlt(
-    source: Source,
-    warehouse: duckdb.DuckDBPyConnection,
-    tables: dict[str, pa.Table],
-    quarantine: pa.Table,
-    manifest: pa.Table,
-) -> None:
+def _pipeline(source: Source, warehouse: duckdb.DuckDBPyConnection, pipelines_dir: str):  # noqa: ANN202
+    """The dlt pipeline of one source load, reused for every batch.
+
+    The warehouse is the only state: the landing_files table says what was read, so a fresh
+    pipelines dir per load cannot disagree with the warehouse it loads into. One pipeline per
+    load, not per batch: creating one (and restoring its state from the warehouse) cost about
+    0.5 s per batch, 70 s over the 140 batches of 1M customers.
+    """
     import dlt
 
     # Raw rows carry the dlt load id, so later models can process what a load added.
@@ -788,6 +789,23 @@ def _run_dlt(
     # dlt merges through a `<dataset>_staging` copy of each batch; empty it after the load so
     # the warehouse holds one copy of the data.
     os.environ.setdefault("LOAD__TRUNCATE_STAGING_DATASET", "true")
+    return dlt.pipeline(
+        pipeline_name=f"mailmart_{source.name}",
+        destination=dlt.destinations.duckdb(credentials=warehouse),
+        dataset_name=source.dataset,
+        pipelines_dir=pipelines_dir,
+    )
+
+
+def _run_dlt(
+    source: Source,
+    pipeline,  # noqa: ANN001 (dlt.Pipeline, imported lazily)
+    tables: dict[str, pa.Table],
+    quarantine: pa.Table,
+    manifest: pa.Table,
+) -> None:
+    import dlt
+
     resources = []
     for table in source.tables:
         data = tables[table.name]
@@ -818,16 +836,7 @@ def _run_dlt(
             **_replace_on("landing_file"),
         )
     )
-    # The warehouse is the only state: the landing_files table says what was read, so a fresh
-    # pipelines dir per run cannot disagree with the warehouse it loads into.
-    with tempfile.TemporaryDirectory(prefix="mailmart-dlt-") as pipelines_dir:
-        pipeline = dlt.pipeline(
-            pipeline_name=f"mailmart_{source.name}",
-            destination=dlt.destinations.duckdb(credentials=warehouse),
-            dataset_name=source.dataset,
-            pipelines_dir=pipelines_dir,
-        )
-        pipeline.run(resources, loader_file_format="parquet")
+    pipeline.run(resources, loader_file_format="parquet")
 
 
 # --------------------------------------------------------------------------------------------
@@ -897,7 +906,11 @@ def _load_batches(
     # here: DuckDB and pyarrow release the GIL, so both cores work. Checking against the
     # stored tables (_mark_known) waits for the previous write, so keys loaded by batch N are
     # seen by batch N+1.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mailmart-dlt") as writer:
+    with (
+        tempfile.TemporaryDirectory(prefix="mailmart-dlt-") as pipelines_dir,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="mailmart-dlt") as writer,
+    ):
+        pipeline = _pipeline(source, wh, pipelines_dir)
         pending: Future[_Written] | None = None
         for batch in batches(new, batch_bytes):
             con = wh.cursor()
@@ -924,7 +937,7 @@ def _load_batches(
             pending = writer.submit(
                 _write,
                 source,
-                wh,
+                pipeline,
                 batch,
                 tables,
                 quarantine,
@@ -952,7 +965,7 @@ class _Written:
 
 def _write(
     source: Source,
-    warehouse: duckdb.DuckDBPyConnection,
+    pipeline,  # noqa: ANN001 (dlt.Pipeline, imported lazily)
     batch: list[LandingFile],
     tables: dict[str, pa.Table],
     quarantine: pa.Table,
@@ -962,7 +975,7 @@ def _write(
     transform_seconds: tuple[float, float],
 ) -> _Written:
     clock = time.perf_counter()
-    _run_dlt(source, warehouse, tables, quarantine, manifest)
+    _run_dlt(source, pipeline, tables, quarantine, manifest)
     return _Written(
         batch=batch,
         rows_in=int(pc.sum(counts["rows_in"]).as_py() or 0),
