@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from conftest import SHARED_DATA, copy_sample, write
 
 from ingestion.mappings import online_retail
@@ -373,3 +374,58 @@ def test_csv_without_required_header_is_quarantined_whole_and_others_load(landin
     assert reason == "header is missing required column(s): contact_id"
     assert raw == "id,email\n1,x@y.com\n"
     assert result.rows_in == 2
+
+
+def _lines_as_python_splits(content: bytes) -> list[str]:
+    """What ``_json_lines`` must return, written the obvious way."""
+    text = content.decode("utf-8", errors="replace")
+    lines = text.split("\n")
+    if len(lines) > 1 and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def test_json_lines_are_the_files_lines_in_every_layout(tmp_path, monkeypatch):
+    import duckdb
+
+    from ingestion import framework
+
+    cases = {
+        "plain": b'{"a":1}\n{"b":"a long value of more than twelve bytes"}\n',
+        "no_final_break": b'{"a":1}\n{"b":2}',
+        "crlf_and_blank": b'{"a":1}\r\n\r\n\n  \n{"bb":"\xc3\xa9t\xc3\xa9 \xe2\x82\xac"}\r\n',
+        "short_and_empty": b"x\n\n[]\n{}\n123456789012\n1234567890123\n",
+        "not_utf8": b'{"a":"\xff\xfe"}\n{"b":1}\n',
+        "empty": b"",
+        "array_lines": b'[{"a":1},{"a":2}]\n[{"a":3}]\n',
+    }
+    con = duckdb.connect()
+    # tiny pieces: every line lands in its own Arrow buffer, as a file over 2 GB would
+    for piece_bytes in (framework.VIEW_PIECE_BYTES, 64):
+        monkeypatch.setattr(framework, "VIEW_PIECE_BYTES", piece_bytes)
+        for name, content in cases.items():
+            path = tmp_path / f"{name}.jsonl"
+            path.write_bytes(content)
+            f = framework.LandingFile(path=path, relative=path.name, size=len(content), mtime_ns=0)
+            table = framework._json_lines(con, f)
+            assert table["line"].to_pylist() == _lines_as_python_splits(content), name
+            assert table["line_number"].to_pylist() == list(range(1, table.num_rows + 1))
+            # DuckDB reads the views as the same text
+            con.register("t", table)
+            assert [r[0] for r in con.sql("select line::varchar from t").fetchall()] == (
+                _lines_as_python_splits(content)
+            ), name
+            con.unregister("t")
+
+    # a line longer than a piece is an error that names the file, not a wrong split
+    long_line = tmp_path / "long.jsonl"
+    long_line.write_bytes(b'{"a":"' + b"x" * 100 + b'"}\n')
+    f = framework.LandingFile(path=long_line, relative="long.jsonl", size=0, mtime_ns=0)
+    with pytest.raises(ValueError, match="long.jsonl"):
+        framework._json_lines(con, f)
+
+    pretty = tmp_path / "pretty.json"
+    pretty.write_bytes(b'[\n  {"a": 1},\n  {"a": 2}\n]\n')
+    f = framework.LandingFile(path=pretty, relative="pretty.json", size=0, mtime_ns=0)
+    # one document over several lines is one line
+    assert framework._json_lines(con, f)["line"].to_pylist() == [pretty.read_text()]
