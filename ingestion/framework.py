@@ -331,9 +331,10 @@ def read_json_records(con: duckdb.DuckDBPyConnection, files: Sequence[LandingFil
     valid JSON becomes one record with ``parse_error`` set; the other lines still load.
     Records are numbered from 1 in file order (the elements of an array line in turn).
     """
+    pieces = [_json_lines(con, f) for f in files]
     data = (
-        pa.concat_tables([_json_lines(con, f) for f in files])
-        if files
+        pa.concat_tables(pieces)
+        if pieces
         else pa.table(
             {
                 "landing_file": pa.array([], pa.string()),
@@ -343,96 +344,109 @@ def read_json_records(con: duckdb.DuckDBPyConnection, files: Sequence[LandingFil
         )
     )
     con.register("json_lines", data)
-    # One copy of the text, validated once.
+    # One parse per line, which validates it and counts an array's elements: ``try`` turns
+    # the error of a line that is not JSON into null. Blank lines are dropped (JSON allows
+    # the CR of a CRLF line end); only invalid lines pay for that test.
+    shape = con.sql(
+        """
+        select
+            size,
+            case
+                when size is null then false
+                when starts_with(line, '{') then false
+                when starts_with(line, '[') then true
+                else ltrim(line)[1] = '['
+            end as is_array,
+            -- a case, not ``and``: DuckDB evaluates both sides of ``and`` on every row
+            case
+                when size is null
+                    then trim(line, chr(32) || chr(9) || chr(10) || chr(11) || chr(12) || chr(13))
+                    = ''
+                else false
+            end as is_blank
+        from (select line::varchar as line, try(json_array_length(line::varchar)) as size
+            from json_lines)
+        """
+    ).to_arrow_table()
+    con.unregister("json_lines")
+    # Record numbers: a running sum of records per line within each file, in numpy (a window
+    # over the lines in SQL sorted them with their text: 1.1 s per 268 MB batch).
+    is_array = shape["is_array"].to_numpy(zero_copy_only=False)
+    is_blank = shape["is_blank"].to_numpy(zero_copy_only=False)
+    sizes = np.where(is_array, shape["size"].fill_null(0).to_numpy(), 1)
+    sizes = np.where(is_blank, 0, sizes).astype(np.int64)
+    total = np.cumsum(sizes) - sizes
+    file_first_row = np.repeat(
+        np.cumsum([0] + [t.num_rows for t in pieces])[:-1].astype(np.int64),
+        [t.num_rows for t in pieces],
+    )
+    offsets = total - total[file_first_row] if len(total) else total
+    lines = (
+        data.append_column("is_valid", pc.is_valid(shape["size"]))
+        .append_column("is_array", shape["is_array"])
+        .append_column("is_blank", shape["is_blank"])
+        .append_column("record_offset", pa.array(offsets, pa.int64()))
+    )
+    del shape
+    con.register("lines_with_shape", lines)
+    # one copy of the text
     con.execute(
         """
         create or replace temp table lines as
-        select *
-        from (
-            select
-                landing_file,
-                line_number,
-                line,
-                json_valid(line) as is_valid,
-                ltrim(line)[1] = '[' as is_array
-            from (select landing_file, line_number, line::varchar as line from json_lines)
-        )
-        -- JSON allows the CR of a CRLF line end; only invalid lines pay for the blank test
-        where is_valid or trim(line, chr(32) || chr(9) || chr(11) || chr(12) || chr(13)) <> ''
-        """
-    )
-    con.unregister("json_lines")
-    # A line holding an array is a batch (a webhook POST): one record per element.
-    # Select-list unnest of a list column: a lateral unnest ... with ordinality over the line
-    # was measured here at 3.2 s and 7 GB for 125 MB of SendGrid batches. Record numbers
-    # come from a running sum over one narrow row per line, not from a window over the
-    # records with their text (measured: 1.1 s per 268 MB batch).
-    con.execute(
-        """
-        create or replace temp table array_lines as
         select
             landing_file,
             line_number,
-            json_extract(line, '$[*]')::varchar[] as element_list
-        from lines
-        where is_valid and is_array
+            line::varchar as line,
+            is_valid,
+            is_array,
+            record_offset
+        from lines_with_shape
+        where not is_blank
         """
     )
+    con.unregister("lines_with_shape")
+    # A line holding an array is a batch (a webhook POST): one record per element.
+    # Select-list unnest of a list column: a lateral unnest ... with ordinality over the line
+    # was measured here at 3.2 s and 7 GB for 125 MB of SendGrid batches.
+    # With array lines the records are materialised: DuckDB evaluated the unnesting view
+    # far slower inside the classify statement (SendGrid, 265 MB: 3.3 s against 0.7 s to
+    # materialise plus 1.6 s to classify the table). Without arrays, the view is faster.
+    has_arrays = bool(pc.any(pc.and_(lines["is_valid"], lines["is_array"])).as_py())
+    kind = "table" if has_arrays else "view"
     con.execute(
-        """
-        create or replace temp view records_base as
-        with
-
-        line_sizes as (
-            select landing_file, line_number, len(element_list) as size
-            from array_lines
-            union all
-            select landing_file, line_number, 1
-            from lines
-            where not (is_valid and is_array)
-        ),
-
-        offsets as (
+        f"""
+        create or replace temp {kind} records_base as
+        select
+            landing_file,
+            record_offset + element_number as record_number,
+            raw_record,
+            parse_error
+        from (
             select
                 landing_file,
-                line_number,
-                sum(size) over (
-                    partition by landing_file order by line_number
-                ) - size as record_offset
-            from line_sizes
-        ),
-
-        elements as (
-            select
-                landing_file,
-                line_number,
+                record_offset,
                 unnest(range(1, len(element_list) + 1)) as element_number,
                 unnest(element_list) as raw_record,
                 null::varchar as parse_error
-            from array_lines
-            union all
-            select
-                landing_file,
-                line_number,
-                1,
-                line,
-                case when not is_valid then 'invalid JSON on line ' || line_number end
-            from lines
-            where not (is_valid and is_array)
+            from (
+                select
+                    landing_file,
+                    record_offset,
+                    json_extract(line, '$[*]')::varchar[] as element_list
+                from lines
+                where is_valid and is_array
+            )
         )
-
+        union all
         select
-            elements.landing_file,
-            offsets.record_offset + elements.element_number as record_number,
-            elements.raw_record,
-            elements.parse_error
-        from elements
-        inner join offsets
-            on elements.landing_file = offsets.landing_file
-            and elements.line_number = offsets.line_number
+            landing_file,
+            record_offset + 1,
+            line,
+            case when not is_valid then 'invalid JSON on line ' || line_number end
+        from lines
+        where not (is_valid and is_array)
         """
     )
-    # a view: the text is copied once more only into ``ranked`` (see _classify)
     _records_view(con, rename=False)
 
 
@@ -735,7 +749,7 @@ def _classify(con: duckdb.DuckDBPyConnection, source: Source) -> None:
             "where table_catalog = 'temp'"
         ).fetchall()
     )
-    for name in ("records_base", "lines", "array_lines"):
+    for name in ("records_base", "lines"):
         if name in kinds:
             kind = "view" if kinds[name] == "VIEW" else "table"
             con.execute(f"drop {kind} {name}")
