@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import run_dbt
+from conftest import run_dbt, write
 
 from ingestion.framework import load_source
 from ingestion.generator import generate
@@ -147,3 +149,174 @@ def test_docs_generate_and_source_freshness_work_on_the_loaded_warehouse(built, 
     )
     assert fresh.returncode == 0, fresh.stdout[-4000:]
     assert "PASS" in fresh.stdout
+
+
+def _segment_event(user_id: str, at: datetime, kind: str, event: str | None = None, **props) -> str:
+    message = {
+        "type": kind,
+        "userId": user_id,
+        "messageId": f"test-{user_id}-{kind}-{event}-{at.isoformat()}",
+        "timestamp": at.isoformat().replace("+00:00", "Z"),
+        "context": {"timezone": "Europe/London"},
+        "properties": props,
+    }
+    if event:
+        message["event"] = event
+    return json.dumps(message)
+
+
+def test_a_new_day_of_events_moves_customers_in_and_out_of_segments(built, tmp_path):
+    """Run, add a day of events, run again: the history shows who entered and who left."""
+    landing_built, warehouse_built, _ = built
+    landing = tmp_path / "landing"
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copytree(landing_built, landing)  # keeps mtimes: the old files count as loaded
+    shutil.copy(warehouse_built, warehouse)
+
+    def query(sql: str) -> list[tuple]:
+        con = duckdb.connect(str(warehouse), read_only=True)
+        try:
+            return con.execute(sql).fetchall()
+        finally:
+            con.close()
+
+    [(old_as_of,)] = query("select max(features_as_of) from marts.segment_memberships")
+    users = """
+        select records.customer_id, min(records.source_record_id) as user_id
+        from marts.customer_source_records as records
+        where records.source_system = 'segment' and records.source_table = 'user_ids'
+        group by records.customer_id
+    """
+    # A: not a cart abandoner; B: a cart abandoner (older than a day)
+    [(a_customer, a_user)] = query(
+        f"""
+        select customer_id, user_id from ({users}) as users
+        where customer_id not in (
+            select customer_id from marts.segment_memberships
+            where segment_name like 'cart_abandoners%'
+        )
+        order by customer_id limit 1
+        """
+    )
+    [(b_customer, b_user)] = query(
+        f"""
+        select customer_id, user_id from ({users}) as users
+        where customer_id in (
+            select customer_id from marts.segment_memberships
+            where segment_name = 'cart_abandoners'
+        )
+        and customer_id not in (
+            select customer_id from marts.segment_memberships
+            where segment_name = 'cart_abandoners_24h'
+        )
+        order by customer_id limit 1
+        """
+    )
+    recent_abandoners = {
+        row[0]
+        for row in query(
+            "select customer_id from marts.segment_memberships "
+            "where segment_name = 'cart_abandoners_24h'"
+        )
+    }
+    assert recent_abandoners, "the sample has no cart abandoned in its last day"
+    open_carts = {
+        row[0]
+        for row in query(
+            "select customer_id from marts.customer_features where latest_cart_status = 'open'"
+        )
+    }
+    holdout_before = dict(query("select customer_id, is_holdout from marts.customers"))
+    [(log_rows_before,)] = query(
+        "select count(*) from segments.int_segment_membership_changes_logged"
+    )
+
+    # the next day: B adds to a new cart and orders; A adds to a new cart and leaves it
+    start = old_as_of.replace(tzinfo=UTC)
+    product = {"product_id": "p-test", "name": "Test Lamp", "price": 20.0, "currency": "GBP"}
+    lines = [
+        _segment_event(
+            b_user,
+            start + timedelta(hours=1),
+            "track",
+            "Product Added",
+            cart_id="cart-b",
+            quantity=1,
+            **product,
+        ),
+        _segment_event(
+            b_user,
+            start + timedelta(hours=2),
+            "track",
+            "Order Completed",
+            order_id="order-b",
+            total=20.0,
+            currency="GBP",
+        ),
+        _segment_event(
+            a_user,
+            start + timedelta(hours=2),
+            "track",
+            "Product Added",
+            cart_id="cart-a",
+            quantity=2,
+            **product,
+        ),
+        # A comes back to the site 30 hours later: the data now ends there
+        _segment_event(a_user, start + timedelta(hours=30), "page", url="https://x.example/"),
+    ]
+    day = (start + timedelta(days=1)).date().isoformat()
+    write(landing / "segment" / day / f"events_{day}T00.jsonl", "\n".join(lines) + "\n")
+    assert load_source(SOURCES["segment"], landing, warehouse, log=lambda _: None).rows_in == 4
+    result = run_dbt(["build"], warehouse, tmp_path)
+    assert result.returncode == 0, result.stdout[-4000:]
+
+    [(new_as_of,)] = query("select max(features_as_of) from marts.segment_memberships")
+    assert new_as_of == old_as_of + timedelta(hours=30)
+
+    def spells(customer_id: str, segment: str) -> list[tuple]:
+        return query(
+            f"""
+            select entered_at, exited_at from marts.segment_membership_history
+            where customer_id = '{customer_id}' and segment_name = '{segment}'
+            order by entered_at
+            """
+        )
+
+    # A entered both cart segments at the new run; B left cart abandoners at it
+    assert spells(a_customer, "cart_abandoners") == [(new_as_of, None)]
+    assert spells(a_customer, "cart_abandoners_24h") == [(new_as_of, None)]
+    assert spells(b_customer, "cart_abandoners") == [(old_as_of, new_as_of)]
+    # a day later, yesterday's recent abandoners are no longer recent
+    for customer_id in recent_abandoners:
+        assert spells(customer_id, "cart_abandoners_24h") == [(old_as_of, new_as_of)]
+    # others entered only because their open cart's window closed in the new day
+    entrants = {
+        row[0]
+        for row in query(
+            f"""
+            select customer_id from marts.segment_membership_history
+            where segment_name = 'cart_abandoners_24h' and entered_at = '{new_as_of}'
+            """
+        )
+    }
+    assert a_customer in entrants
+    assert entrants - {a_customer} <= open_carts
+    # the summary counts what the history holds, and the holdout did not move
+    [(entered, exited)] = query(
+        """
+        select entered, exited from marts.segment_run_summary
+        where is_latest_run and segment_name = 'cart_abandoners_24h'
+        """
+    )
+    assert (entered, exited) == (len(entrants), len(recent_abandoners))
+    holdout_after = dict(query("select customer_id, is_holdout from marts.customers"))
+    assert all(holdout_after[c] == h for c, h in holdout_before.items() if c in holdout_after)
+
+    # a rebuild with nothing new records nothing
+    [(log_rows,)] = query("select count(*) from segments.int_segment_membership_changes_logged")
+    assert log_rows > log_rows_before
+    assert run_dbt(["build"], warehouse, tmp_path).returncode == 0
+    assert query("select count(*) from segments.int_segment_membership_changes_logged") == [
+        (log_rows,)
+    ]
