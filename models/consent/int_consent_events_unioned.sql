@@ -61,9 +61,11 @@ esp_events as (
         || coalesce(': ' || reason, '') as reason
     from email_events
     -- deliveries, opens and clicks prove the mailbox works (they clear bounces)
-    where event_type in (
-        'unsubscribed', 'resubscribed', 'complained', 'bounced', 'delivered', 'opened', 'clicked'
-    )
+    where
+        event_type in (
+            'unsubscribed', 'resubscribed', 'complained', 'bounced', 'delivered', 'opened',
+            'clicked'
+        )
 ),
 
 erasure_events as (

@@ -222,8 +222,8 @@ subscription_events as (
             partition by email
             order by
                 occurred_at desc,
-                case when event_kind in ('crm_opt_out', 'unsubscribed') then 0 else 1 end,
-                source_event_id
+                case when event_kind in ('crm_opt_out', 'unsubscribed') then 0 else 1 end asc,
+                source_event_id asc
         ) as recency_rank
     from events
     where event_kind in ('crm_opt_in', 'crm_opt_out', 'unsubscribed', 'resubscribed')
