@@ -32,12 +32,21 @@ enrichment as (
     select * from {{ ref('int_customer_enrichment_joined') }}
 ),
 
+erased_customers as (
+    select * from {{ ref('int_erased_customers') }}
+),
+
+-- customer_source_records already leaves erased people out; the anti-join keeps this mart
+-- safe if its source of customers changes
 customers as (
     select
-        customer_id,
+        source_records.customer_id,
         count(*) as source_records
     from source_records
-    group by customer_id
+    left join erased_customers
+        on source_records.customer_id = erased_customers.customer_id
+    where erased_customers.customer_id is null
+    group by source_records.customer_id
 ),
 
 joined as (

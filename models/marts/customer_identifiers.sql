@@ -17,6 +17,25 @@ records as (
     select * from {{ ref('int_identity_records') }}
 ),
 
+erased_customers as (
+    select * from {{ ref('int_erased_customers') }}
+),
+
+-- an identifier on an erased customer's records is that person's data, whoever else shares
+-- it; a blocked placeholder (test@test.com) is nobody's and stays
+erased_identifiers as (
+    select distinct
+        observations.identifier_type,
+        observations.identifier_value
+    from observations
+    inner join assigned
+        on observations.source_system = assigned.source_system
+            and observations.source_table = assigned.source_table
+            and observations.source_record_id = assigned.source_record_id
+    inner join erased_customers
+        on assigned.customer_id = erased_customers.customer_id
+),
+
 -- a linkable identifier belongs to exactly one customer (its records were joined through it);
 -- a record of several people (a family computer) does not make its identifiers theirs
 owners as (
@@ -59,6 +78,10 @@ final as (
     inner join owners
         on assessed.identifier_type = owners.identifier_type
             and assessed.identifier_value = owners.identifier_value
+    left join erased_identifiers
+        on assessed.identifier_type = erased_identifiers.identifier_type
+            and assessed.identifier_value = erased_identifiers.identifier_value
+    where erased_identifiers.identifier_value is null or assessed.is_blocked
 )
 
 select * from final

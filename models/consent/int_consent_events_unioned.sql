@@ -1,0 +1,107 @@
+-- Every event that says something about whether an address may be mailed, in one vocabulary
+-- (`event_kind`); email_consent decides the state from them.
+with
+
+contacts as (
+    select * from {{ ref('stg_crm__contacts') }}
+),
+
+email_events as (
+    select * from {{ ref('int_email_events_unioned') }}
+),
+
+erasure_requests as (
+    select * from {{ ref('stg_privacy__erasure_requests') }}
+),
+
+-- The export carries the flag's current value, not when it changed: the contact's last update
+-- is the latest moment the flag can have been set (see docs/decisions.md).
+crm_events as (
+    select
+        -- address
+        {{ deliverable_email('email') }} as email,
+        -- event
+        case when is_email_opt_in then 'crm_opt_in' else 'crm_opt_out' end as event_kind,
+        coalesce(updated_at, created_at) as occurred_at,
+        'crm' as source_system,
+        contact_id as source_event_id,
+        case
+            when is_email_opt_in then 'opted in in the CRM (contact ' || contact_id || ')'
+            else 'opted out in the CRM (contact ' || contact_id || ')'
+        end as reason
+    from contacts
+    where
+        is_email_opt_in is not null
+        and coalesce(updated_at, created_at) is not null
+        -- a deleted or merged-away contact holds no consent any more; its opt-out still counts
+        and (not is_email_opt_in or (not is_deleted and merged_into_contact_id is null))
+),
+
+esp_events as (
+    select
+        -- address
+        {{ deliverable_email('email') }} as email,
+        -- event; a bounce the vendor did not classify is soft (not a suppression on its own)
+        case
+            when event_type = 'bounced' and bounce_type = 'hard' then 'hard_bounced'
+            when event_type = 'bounced' then 'soft_bounced'
+            else event_type
+        end as event_kind,
+        occurred_at,
+        vendor as source_system,
+        event_id as source_event_id,
+        case
+            when event_type = 'bounced' and bounce_type = 'hard' then 'hard bounce'
+            when event_type = 'bounced' then 'soft bounce'
+            when event_type = 'complained' then 'spam complaint'
+            else event_type
+        end
+        || ' via ' || vendor || ' ' || vendor_event
+        || coalesce(' ' || vendor_subtype, '')
+        || coalesce(': ' || reason, '') as reason
+    from email_events
+    -- deliveries, opens and clicks prove the mailbox works (they clear bounces)
+    where
+        event_type in (
+            'unsubscribed', 'resubscribed', 'complained', 'bounced', 'delivered', 'opened',
+            'clicked'
+        )
+),
+
+erasure_events as (
+    select
+        -- address
+        {{ deliverable_email('email') }} as email,
+        -- event
+        'erasure_requested' as event_kind,
+        requested_at as occurred_at,
+        'privacy' as source_system,
+        request_id as source_event_id,
+        'erasure request ' || request_id as reason
+    from erasure_requests
+),
+
+unioned as (
+    select * from crm_events
+    union all
+    select * from esp_events
+    union all
+    select * from erasure_events
+),
+
+final as (
+    select
+        -- address
+        email,
+        {{ hash_email('email') }} as email_hash,
+        -- event
+        event_kind,
+        occurred_at,
+        source_system,
+        source_event_id,
+        reason
+    from unioned
+    where email is not null
+)
+
+select * from final
