@@ -13,6 +13,10 @@ consent as (
     select * from {{ ref('email_consent') }}
 ),
 
+erased as (
+    select * from {{ ref('int_erased_customers') }}
+),
+
 ranked as (
     select
         -- ids
@@ -37,7 +41,10 @@ ranked as (
     from addresses
     left join consent
         on addresses.email_hash = consent.email_hash
+    left join erased
+        on addresses.customer_id = erased.customer_id
     where addresses.email is not null
+        and erased.customer_id is null
 )
 
 select * from ranked

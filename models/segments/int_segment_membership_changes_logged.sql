@@ -4,8 +4,11 @@
         incremental_strategy='append',
         full_refresh=false,
         on_schema_change='fail',
+        post_hook="{{ delete_erased_customers(this) }}",
     )
 }}
+
+-- depends_on: {{ ref('int_erased_customers') }}
 
 -- The log behind segment history: one row each time a customer enters or leaves a segment.
 -- Each run compares the memberships evaluated now with the state the log ends in, and appends

@@ -8,21 +8,29 @@ changes as (
     select * from {{ ref('int_segment_membership_changes_logged') }}
 ),
 
+erased as (
+    select * from {{ ref('int_erased_customers') }}
+),
+
 ordered as (
     select
-        customer_id,
-        segment_name,
-        change_type,
-        changed_at,
-        recorded_at,
-        invocation_id,
-        lead(changed_at) over (
-            partition by customer_id, segment_name order by recorded_at, changed_at
+        changes.customer_id,
+        changes.segment_name,
+        changes.change_type,
+        changes.changed_at,
+        changes.recorded_at,
+        changes.invocation_id,
+        lead(changes.changed_at) over (
+            partition by changes.customer_id, changes.segment_name
+            order by changes.recorded_at, changes.changed_at
         ) as next_changed_at,
-        lead(recorded_at) over (
-            partition by customer_id, segment_name order by recorded_at, changed_at
+        lead(changes.recorded_at) over (
+            partition by changes.customer_id, changes.segment_name
+            order by changes.recorded_at, changes.changed_at
         ) as next_recorded_at
     from changes
+    -- the log is purged of erased customers after each run; this covers the run itself
+    where changes.customer_id not in (select erased.customer_id from erased)
 ),
 
 spells as (
