@@ -10,21 +10,13 @@ memberships as (
     select * from {{ ref('segment_memberships') }}
 ),
 
+customers as (
+    select * from {{ ref('customers') }}
+    where is_sendable
+),
+
 features as (
     select * from {{ ref('customer_features') }}
-),
-
-prepared as (
-    select * from {{ ref('int_segment_inputs_prepared') }}
-),
-
-names as (
-    select * from {{ ref('int_customer_names_ranked') }}
-),
-
-best_emails as (
-    select * from {{ ref('int_customer_emails_ranked') }}
-    where email_rank = 1 and is_sendable
 ),
 
 final as (
@@ -38,11 +30,11 @@ final as (
         memberships.is_holdout,
         memberships.entered_at,
         -- contact point
-        best_emails.email,
-        best_emails.email_hash,
+        customers.email,
+        customers.email_hash,
         -- personalization
-        names.first_name,
-        prepared.affinity_category as favourite_category,
+        customers.first_name,
+        customers.affinity_category as favourite_category,
         features.last_viewed_product_ids,
         features.last_viewed_product_names,
         features.has_abandoned_cart,
@@ -58,14 +50,10 @@ final as (
         -- as of
         memberships.features_as_of
     from memberships
-    inner join best_emails
-        on memberships.customer_id = best_emails.customer_id
+    inner join customers
+        on memberships.customer_id = customers.customer_id
     inner join features
         on memberships.customer_id = features.customer_id
-    inner join prepared
-        on memberships.customer_id = prepared.customer_id
-    left join names
-        on memberships.customer_id = names.customer_id
 )
 
 select * from final
