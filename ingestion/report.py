@@ -273,9 +273,7 @@ def check_chart(history: list[Check], width: int = 300, height: int = 96) -> str
             f"{_e(format_value(latest.check_name, value))}</text>"
         )
     first, last = history[0].measured_at, history[-1].measured_at
-    parts.append(
-        f'<text x="{left}" y="{height - 4}" class="axis">{first:%d %b %H:%M}</text>'
-    )
+    parts.append(f'<text x="{left}" y="{height - 4}" class="axis">{first:%d %b %H:%M}</text>')
     if len(history) > 1:
         parts.append(
             f'<text x="{width - right}" y="{height - 4}" class="axis" text-anchor="end">'
@@ -283,8 +281,7 @@ def check_chart(history: list[Check], width: int = 300, height: int = 96) -> str
         )
     if len(points) > 1:
         path = " ".join(
-            f"{'M' if i == 0 else 'L'}{x(c.measured_at.timestamp()):.1f},"
-            f"{y(c.measured_value):.1f}"  # type: ignore[arg-type]
+            f"{'M' if i == 0 else 'L'}{x(c.measured_at.timestamp()):.1f},{y(c.measured_value):.1f}"  # type: ignore[arg-type]
             for i, c in enumerate(points)
         )
         parts.append(f'<path d="{path}" class="series"/>')
@@ -296,11 +293,18 @@ def check_chart(history: list[Check], width: int = 300, height: int = 96) -> str
             f"{_e(_fmt_time(c.measured_at))}: {_e(format_value(c.check_name, c.measured_value))}"
             f" ({_e(c.status)})</title></circle>"
         )
+    if not points:
+        parts.append(
+            f'<text x="{left + plot_w / 2:.1f}" y="{(top + height - bottom) / 2 + 4:.1f}" '
+            'class="axis" text-anchor="middle">no value yet</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 
 
-def runs_chart(runs: list[tuple[datetime, dict[str, int]]], width: int = 360, height: int = 70) -> str:
+def runs_chart(
+    runs: list[tuple[datetime, dict[str, int]]], width: int = 360, height: int = 70
+) -> str:
     """Stacked bars: checks passed, warned and failed per run (the latest on the right)."""
     runs = runs[-30:]
     total = max((sum(c.values()) for _, c in runs), default=1) or 1
@@ -535,7 +539,9 @@ def _quality_section(con: duckdb.DuckDBPyConnection, summary: ReportSummary) -> 
         cards = [h for h in current if h[-1].check_family == family]
         if not cards:
             continue
-        cards.sort(key=lambda h: (h[-1].check_name, order.get(h[-1].status, 3), h[-1].source_system))
+        cards.sort(
+            key=lambda h: (h[-1].check_name, order.get(h[-1].status, 3), h[-1].source_system)
+        )
         bad = sum(1 for h in cards if h[-1].status != "pass")
         note = f" · {bad} to look at" if bad else " · all pass"
         extra = _reasons_table(con) if family == "schema_validation" else ""
@@ -582,9 +588,7 @@ def _segments_section(con: duckdb.DuckDBPyConnection, summary: ReportSummary) ->
             f'<section id="segments">{title}<div class="notice">No segment history yet '
             "(<code>marts.segment_sizes_daily</code> is missing).</div></section>"
         )
-    rows = _rows(
-        con, "select segment_name, size_date, customers from marts.segment_sizes_daily"
-    )
+    rows = _rows(con, "select segment_name, size_date, customers from marts.segment_sizes_daily")
     if not rows:
         return (
             f'<section id="segments">{title}<div class="notice">Segment history is empty.'
@@ -600,9 +604,7 @@ def _segments_section(con: duckdb.DuckDBPyConnection, summary: ReportSummary) ->
             )
             if r["segment_family"]
         )
-    grouped: dict[str, dict[str, list[tuple[date, float]]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
+    grouped: dict[str, dict[str, list[tuple[date, float]]]] = defaultdict(lambda: defaultdict(list))
     for r in rows:
         name = r["segment_name"]
         family = families.get(name) or (name.split(":", 1)[0] if ":" in name else "other")

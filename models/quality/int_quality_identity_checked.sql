@@ -20,8 +20,9 @@ latest as (
     select * from runs_ranked where run_position = 1
 ),
 
+-- one row even on the first run (null then)
 previous as (
-    select * from runs_ranked where run_position = 2
+    select max(customers) as customers from runs_ranked where run_position = 2
 ),
 
 compared as (
@@ -34,8 +35,7 @@ compared as (
         latest.fuzzy_links,
         previous.customers as previous_customers
     from latest
-    left join previous
-        on 1 = 1
+    cross join previous
 ),
 
 customers_change as (

@@ -5,15 +5,14 @@ from __future__ import annotations
 import json
 import shutil
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import duckdb
-import pytest
 from conftest import run_dbt, write
 from conftest import table_counts as _counts
 
 from ingestion.framework import load_source
 from ingestion.sources import SOURCES
+
 
 def test_every_generated_source_lands_in_raw_and_staging(built):
     _, _, counts = built

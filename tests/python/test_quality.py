@@ -121,9 +121,7 @@ def test_report_on_a_warehouse_without_the_marts_shows_a_message(tmp_path: Path)
 
 
 def test_planted_bad_records_warn_then_fail_the_build(warehouse_copy: Path, tmp_path: Path):
-    [(contacts_read,)] = _query(
-        warehouse_copy, "select sum(rows_in) from raw_crm.landing_files"
-    )
+    [(contacts_read,)] = _query(warehouse_copy, "select sum(rows_in) from raw_crm.landing_files")
     [(runs_before,)] = _query(
         warehouse_copy, "select count(distinct invocation_id) from marts.data_quality_checks"
     )
