@@ -205,12 +205,14 @@ def _scale(domain: tuple[float, float], span: tuple[float, float]):
 
 
 def _padded(values: list[float], floor: float | None = None) -> tuple[float, float]:
+    """A value range around ``values``: at least 40% of their size tall, so run-to-run noise
+    does not fill the chart; not below ``floor`` when the values are not."""
     lo, hi = min(values), max(values)
-    if hi == lo:
-        pad = abs(hi) * 0.1 or 1.0
-    else:
-        pad = (hi - lo) * 0.08
-    lo, hi = lo - pad, hi + pad
+    widen = max(abs(hi) * 0.4 - (hi - lo), 0.0) / 2
+    pad = max((hi - lo) * 0.08, 1e-9)
+    lo, hi = lo - widen - pad, hi + widen + pad
+    if hi - lo < 1e-6:
+        lo, hi = lo - 1.0, hi + 1.0
     if floor is not None and lo < floor <= min(values):
         lo = floor
     return lo, hi
@@ -221,10 +223,21 @@ def check_chart(history: list[Check], width: int = 300, height: int = 96) -> str
     left, right, top, bottom = 44, 8, 8, 18
     points = [c for c in history if c.measured_value is not None]
     latest = history[-1]
-    bounds: list[float] = [c.measured_value for c in points]  # type: ignore[misc]
-    for threshold in (latest.threshold_warn, latest.threshold_fail):
-        if threshold is not None:
-            bounds.append(threshold)
+    values: list[float] = [c.measured_value for c in points]  # type: ignore[misc]
+    thresholds = [
+        (level, value)
+        for level, value in (("warn", latest.threshold_warn), ("fail", latest.threshold_fail))
+        if value is not None
+    ]
+    # thresholds far from the values would flatten the line: they are named, not drawn
+    if values:
+        lo, hi = min(values), max(values)
+        reach = max(hi - lo, abs(hi) * 0.5, 1e-9)
+        near = [(lv, t) for lv, t in thresholds if lo - 2 * reach <= t <= hi + 2 * reach]
+    else:
+        near = thresholds
+    off = [(lv, t) for lv, t in thresholds if (lv, t) not in near]
+    bounds = values + [t for _, t in near]
     parts = [
         f'<svg class="spark" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'role="img" aria-label="{_e(LABELS.get(latest.check_name, latest.check_name))} '
@@ -243,9 +256,7 @@ def check_chart(history: list[Check], width: int = 300, height: int = 96) -> str
     x = _scale((min(times), max(times)), (left + 6, width - right - 6))
     plot_w = width - left - right
     # zones beyond the thresholds, then the threshold lines
-    for level, value in (("warn", latest.threshold_warn), ("fail", latest.threshold_fail)):
-        if value is None:
-            continue
+    for level, value in near:
         yv = min(max(y(value), top), height - bottom)
         if latest.direction == "max":
             y0, y1 = top, yv
@@ -255,9 +266,7 @@ def check_chart(history: list[Check], width: int = 300, height: int = 96) -> str
             f'<rect x="{left}" y="{y0:.1f}" width="{plot_w}" height="{max(y1 - y0, 0):.1f}" '
             f'class="zone zone-{level}"/>'
         )
-    for level, value in (("warn", latest.threshold_warn), ("fail", latest.threshold_fail)):
-        if value is None:
-            continue
+    for level, value in near:
         yv = y(value)
         parts.append(
             f'<line x1="{left}" x2="{width - right}" y1="{yv:.1f}" y2="{yv:.1f}" '
@@ -293,10 +302,63 @@ def check_chart(history: list[Check], width: int = 300, height: int = 96) -> str
             f"{_e(_fmt_time(c.measured_at))}: {_e(format_value(c.check_name, c.measured_value))}"
             f" ({_e(c.status)})</title></circle>"
         )
+    if off:
+        sign, arrow = (">", "\u2191") if latest.direction == "max" else ("<", "\u2193")
+        label = " \u00b7 ".join(
+            f"{lv} {sign} {format_value(latest.check_name, t, compact=True)}" for lv, t in off
+        )
+        y_text = top + 9 if latest.direction == "max" else height - bottom - 4
+        parts.append(
+            f'<text x="{width - right - 2}" y="{y_text}" class="axis offchart th-{off[0][0]}" '
+            f'text-anchor="end">{_e(label)} {arrow}</text>'
+        )
     if not points:
         parts.append(
             f'<text x="{left + plot_w / 2:.1f}" y="{(top + height - bottom) / 2 + 4:.1f}" '
             'class="axis" text-anchor="middle">no value yet</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def gauge(check: Check, width: int = 300, height: int = 16) -> str:
+    """A bullet bar: the pass, warn and fail ranges of a check and a marker at its value."""
+    warn, fail = check.threshold_warn, check.threshold_fail
+    if warn is None and fail is None:
+        return ""
+    value = check.measured_value
+    marks = [t for t in (warn, fail) if t is not None] + ([value] if value is not None else [])
+    start = min(0.0, *marks)
+    end = max(marks) * 1.15 if max(marks) > 0 else 1.0
+    if _kind(check.check_name) == "share" and check.direction == "min":
+        end = max(end, 1.0)
+    if end <= start:
+        end = start + 1.0
+    x = _scale((start, end), (1, width - 1))
+    if check.direction == "max":
+        cuts = [(start, "pass"), (warn if warn is not None else fail, "warn")]
+        if fail is not None:
+            cuts.append((fail, "fail"))
+    else:
+        cuts = [(start, "fail" if fail is not None else "warn")]
+        if fail is not None and warn is not None:
+            cuts.append((fail, "warn"))
+        cuts.append((warn if warn is not None else fail, "pass"))
+    parts = [
+        f'<svg class="gauge" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-label="value against thresholds">'
+    ]
+    for i, (at, status) in enumerate(cuts):
+        until = cuts[i + 1][0] if i + 1 < len(cuts) else end
+        parts.append(
+            f'<rect x="{x(at):.1f}" y="5" width="{max(x(until) - x(at), 0):.1f}" height="6" '
+            f'class="band band-{status}"/>'
+        )
+    if value is not None:
+        xv = x(value)
+        parts.append(
+            f'<rect x="{xv - 1.5:.1f}" y="1" width="3" height="14" rx="1" '
+            f'fill="{STATUS_COLOURS.get(check.status, "#333")}"/>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -433,7 +495,10 @@ svg .gridline { stroke:#eef0f3; }
 svg .series { fill:none; stroke:#3b4a61; stroke-width:1.8; stroke-linejoin:round; }
 svg.trend .series { stroke-width:2; }
 svg .zone-warn { fill:#fbf1d9; } svg .zone-fail { fill:#fbe2e2; }
+svg .band-pass { fill:#cfe9d8; } svg .band-warn { fill:#f6e2ae; } svg .band-fail { fill:#f3c4c4; }
+svg.gauge { margin:2px 0 6px; }
 svg .tline { stroke-dasharray:4 3; stroke-width:1; }
+svg .offchart.th-warn { fill:#a06d00; } svg .offchart.th-fail { fill:var(--fail); }
 svg .tline-warn { stroke:var(--warn); } svg .tline-fail { stroke:var(--fail); }
 .notice { background:#fff8e6; border:1px solid #f2d28b; border-radius:10px; padding:12px 16px; }
 table.reasons { border-collapse:collapse; background:#fff; border:1px solid var(--line);
@@ -470,7 +535,7 @@ def _card(history: list[Check]) -> str:
         f'<span class="badge {_e(latest.status)}">{_e(latest.status)}</span></header>'
         f'<div class="value">{_e(format_value(latest.check_name, latest.measured_value))}</div>'
         f'<div class="ths">{_threshold_text(latest)}</div>'
-        f"{check_chart(history)}"
+        f"{gauge(latest)}{check_chart(history)}"
         f'<p class="details">{_e(latest.details or "")}</p>{sample}'
         "</article>"
     )
