@@ -41,11 +41,20 @@ contacts_counted as (
 ),
 
 events as (
-    select user_id, anonymous_id from identifies
+    select
+        user_id,
+        anonymous_id
+    from identifies
     union all
-    select user_id, anonymous_id from pages
+    select
+        user_id,
+        anonymous_id
+    from pages
     union all
-    select user_id, anonymous_id from tracks
+    select
+        user_id,
+        anonymous_id
+    from tracks
 ),
 
 events_counted as (

@@ -58,27 +58,68 @@ erasure_requests as (
 ),
 
 record_times as (
-    select 'crm' as source_system, coalesce(updated_at, created_at) as record_at
+    select
+        'crm' as source_system,
+        coalesce(updated_at, created_at) as record_at
     from contacts
     union all
-    select 'segment' as source_system, occurred_at as record_at from identifies
+    select
+        'segment' as source_system,
+        occurred_at as record_at
+    from identifies
     union all
-    select 'segment' as source_system, occurred_at as record_at from pages
+    select
+        'segment' as source_system,
+        occurred_at as record_at
+    from pages
     union all
-    select 'segment' as source_system, occurred_at as record_at from tracks
+    select
+        'segment' as source_system,
+        occurred_at as record_at
+    from tracks
     union all
-    select 'shop' as source_system, coalesce(updated_at, created_at) as record_at
+    select
+        'shop' as source_system,
+        coalesce(updated_at, created_at) as record_at
     from shop_orders
     union all
-    select 'order_import' as source_system, ordered_at as record_at from order_lines
+    select
+        'order_import' as source_system,
+        ordered_at as record_at
+    from order_lines
     union all
-    select vendor as source_system, occurred_at as record_at from email_events
+    select
+        vendor as source_system,
+        occurred_at as record_at
+    from email_events
     union all
-    select 'enrichment' as source_system, enriched_at as record_at from enrichment
+    select
+        'enrichment' as source_system,
+        enriched_at as record_at
+    from enrichment
     union all
-    select 'catalog' as source_system, updated_at as record_at from products
+    select
+        'catalog' as source_system,
+        updated_at as record_at
+    from products
     union all
-    select 'privacy' as source_system, requested_at as record_at from erasure_requests
+    select
+        'privacy' as source_system,
+        requested_at as record_at
+    from erasure_requests
+),
+
+-- the systems whose freshness is judged (var `mailmart_quality_freshness_systems`)
+judged_systems as (
+    {%- for system in var('mailmart_quality_freshness_systems') %}
+    select '{{ system }}' as source_system
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- else %}
+    select cast(null as {{ dbt.type_string() }}) as source_system
+    where 1 = 0
+    {%- endfor %}
 ),
 
 latest_records as (
@@ -96,11 +137,14 @@ sources as (
         landing.last_read_at,
         coalesce(latest_records.records, 0) as records,
         latest_records.latest_record_at,
-        as_of.as_of
+        as_of.as_of,
+        judged_systems.source_system is not null as is_judged
     from landing
     cross join as_of
     left join latest_records
         on landing.source_system = latest_records.source_system
+    left join judged_systems
+        on landing.source_system = judged_systems.source_system
 ),
 
 behind_as_of as (
@@ -113,15 +157,11 @@ behind_as_of as (
         {{ quality_hours_between('latest_record_at', 'as_of') }} as measured_value,
         records as sample_size,
         case
-            when source_system in (
-                '{{ var("mailmart_quality_freshness_systems") | join("', '") }}'
-            )
+            when is_judged
                 then {{ quality_threshold('mailmart_quality_hours_behind_as_of_warn') }}
         end as threshold_warn,
         case
-            when source_system in (
-                '{{ var("mailmart_quality_freshness_systems") | join("', '") }}'
-            )
+            when is_judged
                 then {{ quality_threshold('mailmart_quality_hours_behind_as_of_fail') }}
         end as threshold_fail,
         'max' as direction,
@@ -140,15 +180,11 @@ before_load as (
         {{ quality_hours_between('latest_record_at', 'last_read_at') }} as measured_value,
         records as sample_size,
         case
-            when source_system in (
-                '{{ var("mailmart_quality_freshness_systems") | join("', '") }}'
-            )
+            when is_judged
                 then {{ quality_threshold('mailmart_quality_hours_before_load_warn') }}
         end as threshold_warn,
         case
-            when source_system in (
-                '{{ var("mailmart_quality_freshness_systems") | join("', '") }}'
-            )
+            when is_judged
                 then {{ quality_threshold('mailmart_quality_hours_before_load_fail') }}
         end as threshold_fail,
         'max' as direction,

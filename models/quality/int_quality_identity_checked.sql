@@ -17,12 +17,14 @@ runs_ranked as (
 ),
 
 latest as (
-    select * from runs_ranked where run_position = 1
+    select * from runs_ranked
+    where run_position = 1
 ),
 
 -- one row even on the first run (null then)
 previous as (
-    select max(customers) as customers from runs_ranked where run_position = 2
+    select max(customers) as customers from runs_ranked
+    where run_position = 2
 ),
 
 compared as (
