@@ -76,6 +76,10 @@ def warehouse_copy(built, tmp_path: Path) -> Path:
     _, warehouse, _ = built
     copy = tmp_path / "warehouse.duckdb"
     shutil.copy(warehouse, copy)
+    # dbt may leave its last writes in the write-ahead log
+    wal = warehouse.with_name(warehouse.name + ".wal")
+    if wal.exists():
+        shutil.copy(wal, copy.with_name(copy.name + ".wal"))
     return copy
 
 
