@@ -1,4 +1,4 @@
-"""Command line: ``python -m ingestion generate|load ...``."""
+"""Command line: ``python -m ingestion generate|load|quality-report ...``."""
 
 from __future__ import annotations
 
@@ -63,6 +63,19 @@ def _evaluate_identity(args: argparse.Namespace) -> int:
     return 0
 
 
+def _quality_report(args: argparse.Namespace) -> int:
+    from ingestion.report import write_report
+
+    warehouse = Path(args.warehouse) if args.warehouse else settings.warehouse_path()
+    out = Path(args.out) if args.out else settings.PROJECT_ROOT / "target" / "quality_report.html"
+    summary = write_report(warehouse, out)
+    for message in summary.messages:
+        print(f"note: {message}")
+    counts = ", ".join(f"{n} {s}" for s, n in summary.statuses.items())
+    print(f"quality report: {out} ({summary.checks} checks{': ' + counts if counts else ''})")
+    return 1 if not warehouse.exists() else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ingestion")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -104,6 +117,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     evaluate.add_argument("--work-dir", default="data/evaluation")
     evaluate.set_defaults(func=_evaluate_identity)
+
+    report = sub.add_parser(
+        "quality-report",
+        help="write the data quality report (self-contained HTML) from marts.data_quality_checks",
+    )
+    report.add_argument("--warehouse", default=None, help="default: $WAREHOUSE_PATH")
+    report.add_argument("--out", default=None, help="default: target/quality_report.html")
+    report.set_defaults(func=_quality_report)
 
     args = parser.parse_args(argv)
     return args.func(args)

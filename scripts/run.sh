@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End to end on the embedded default: environment, sample data, dlt load into DuckDB,
-# dbt build, dbt docs generate. Safe to re-run: loads are idempotent and only new files load.
+# dbt build, dbt docs generate, the data quality report (target/quality_report.html).
+# Safe to re-run: loads are idempotent and only new files load.
 #   CUSTOMERS=5000 SEED=42 ./scripts/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,4 +33,8 @@ dbt build
 echo "== dbt docs generate"
 dbt docs generate
 
-echo "== done: warehouse $WAREHOUSE_PATH; browse lineage with: source .venv/bin/activate && dbt docs serve"
+echo "== data quality report"
+python -m ingestion quality-report --out target/quality_report.html
+
+echo "== done: warehouse $WAREHOUSE_PATH; quality report $PWD/target/quality_report.html;"
+echo "   browse lineage with: source .venv/bin/activate && dbt docs serve"

@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from ingestion.framework import SourceResult, load_source
+from ingestion.generator import generate
 from ingestion.settings import PROJECT_ROOT
 from ingestion.sources import SOURCES
 
@@ -84,3 +85,45 @@ def run_dbt(args: list[str], warehouse: Path, tmp_path: Path) -> subprocess.Comp
         text=True,
         check=False,
     )
+
+
+BUILT_CUSTOMERS = 500
+
+
+def table_counts(warehouse: Path) -> dict[str, int]:
+    """Rows per raw, staging and intermediate table of ``warehouse``."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = con.execute(
+            """
+            select table_schema, table_name from information_schema.tables
+            where (table_schema like 'raw_%' or table_schema in ('staging', 'intermediate'))
+                and table_name not like '\\_dlt%' escape '\\'
+            order by 1, 2
+            """
+        ).fetchall()
+        return {
+            f"{s}.{t}": con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0]
+            for s, t in tables
+        }
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[str, int]]:
+    """Generate, load and ``dbt build`` once for the session (landing, warehouse, row counts).
+
+    Shared by the pipeline and quality tests; a test that changes the data works on a copy.
+    """
+    root = tmp_path_factory.mktemp("e2e")
+    landing = root / "landing"
+    warehouse = root / "warehouse.duckdb"
+    generate(
+        customers=BUILT_CUSTOMERS, seed=7, landing_dir=landing, truth_dir=root / "truth", days=60
+    )
+    for source in SOURCES.values():
+        load_source(source, landing, warehouse, log=lambda _: None)
+    result = run_dbt(["build"], warehouse, root)
+    assert result.returncode == 0, result.stdout[-4000:]
+    return landing, warehouse, table_counts(warehouse)

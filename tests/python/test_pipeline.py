@@ -5,50 +5,13 @@ from __future__ import annotations
 import json
 import shutil
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import duckdb
-import pytest
 from conftest import run_dbt, write
+from conftest import table_counts as _counts
 
 from ingestion.framework import load_source
-from ingestion.generator import generate
 from ingestion.sources import SOURCES
-
-CUSTOMERS = 500
-
-
-def _counts(warehouse: Path) -> dict[str, int]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        tables = con.execute(
-            """
-            select table_schema, table_name from information_schema.tables
-            where (table_schema like 'raw_%' or table_schema in ('staging', 'intermediate'))
-                and table_name not like '\\_dlt%' escape '\\'
-            order by 1, 2
-            """
-        ).fetchall()
-        return {
-            f"{s}.{t}": con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0]
-            for s, t in tables
-        }
-    finally:
-        con.close()
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[str, int]]:
-    """Generate, load and build once for the module."""
-    root = tmp_path_factory.mktemp("e2e")
-    landing = root / "landing"
-    warehouse = root / "warehouse.duckdb"
-    generate(customers=CUSTOMERS, seed=7, landing_dir=landing, truth_dir=root / "truth", days=60)
-    for source in SOURCES.values():
-        load_source(source, landing, warehouse, log=lambda _: None)
-    result = run_dbt(["build"], warehouse, root)
-    assert result.returncode == 0, result.stdout[-4000:]
-    return landing, warehouse, _counts(warehouse)
 
 
 def test_every_generated_source_lands_in_raw_and_staging(built):
