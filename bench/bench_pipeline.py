@@ -12,7 +12,7 @@ For each size it:
 2. loads the rest with our loaders and reads the same files with DuckDB's own reader, per
    source, for the load ratio (issue 2's measure);
 3. runs a full `dbt build` and splits dbt's own per-node timings by layer (the model's folder:
-   staging, intermediate, identity, features, consent, segments, quality, marts; seeds and
+   staging, events, identity, features, consent, segments, quality, marts; seeds and
    data tests apart). dbt runs two threads, so layer sums can exceed the wall time;
 4. adds the held-back day (hard links), loads it and runs `dbt build` again: the incremental
    run, as a share of the full build;
@@ -50,7 +50,7 @@ from ingestion.framework import discover, load_source  # noqa: E402
 from ingestion.sources import SOURCES  # noqa: E402
 
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-LAYERS = ("staging", "intermediate", "identity", "features", "consent", "segments", "quality")
+LAYERS = ("staging", "events", "identity", "features", "consent", "segments", "quality")
 
 
 def landing_for(customers: int, root: Path, seed: int) -> tuple[Path, float | None]:

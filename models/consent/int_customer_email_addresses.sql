@@ -20,7 +20,7 @@ imported_order_lines as (
 ),
 
 identifies as (
-    select * from {{ ref('stg_segment__identifies') }}
+    select * from {{ ref('int_segment_identifies_extracted') }}
 ),
 
 email_events as (

@@ -121,11 +121,13 @@ message_scores as (
         count(case
             when delivered_age_days < 90 and last_clicked_age_days is not null then 1
         end) as clicked_messages_90d,
+        -- summed as decimals: a sum of doubles depends on the order rows arrive in, and the
+        -- score must not change between two builds of the same data
         coalesce(sum(
-            power(0.5, last_opened_age_days / {{ half_life_days }})
+            cast(power(0.5, last_opened_age_days / {{ half_life_days }}) as decimal(18, 9))
         ), 0)
         + {{ click_weight }} * coalesce(sum(
-            power(0.5, last_clicked_age_days / {{ half_life_days }})
+            cast(power(0.5, last_clicked_age_days / {{ half_life_days }}) as decimal(18, 9))
         ), 0) as engagement_score,
         max(last_opened_at) as last_opened_at,
         max(last_clicked_at) as last_clicked_at

@@ -15,7 +15,7 @@ orders as (
 ),
 
 identifies as (
-    select * from {{ ref('stg_segment__identifies') }}
+    select * from {{ ref('int_segment_identifies_extracted') }}
 ),
 
 assigned as (

@@ -128,7 +128,11 @@ sessions_aggregated as (
             end
         ) as sessions_90d,
         cast(
-            avg({{ web_seconds_between('session_started_at', 'session_ended_at') }}) as double
+            -- averaged as decimals: deterministic whatever order the sessions arrive in
+            avg(cast(
+                {{ web_seconds_between('session_started_at', 'session_ended_at') }}
+                as decimal(18, 3)
+            )) as double
         ) as avg_session_duration_seconds,
         max(session_ended_at) as last_seen_at
     from sessions

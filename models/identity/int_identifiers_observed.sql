@@ -9,15 +9,15 @@ contacts as (
 ),
 
 identifies as (
-    select * from {{ ref('stg_segment__identifies') }}
+    select * from {{ ref('int_segment_identifies_extracted') }}
 ),
 
 pages as (
-    select * from {{ ref('stg_segment__pages') }}
+    select * from {{ ref('int_segment_pages_extracted') }}
 ),
 
 tracks as (
-    select * from {{ ref('stg_segment__tracks') }}
+    select * from {{ ref('int_segment_tracks_extracted') }}
 ),
 
 orders as (

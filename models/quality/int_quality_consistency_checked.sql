@@ -12,7 +12,7 @@ shop_orders as (
 ),
 
 tracks as (
-    select * from {{ ref('stg_segment__tracks') }}
+    select * from {{ ref('int_segment_tracks_extracted') }}
 ),
 
 online_orders as (

@@ -91,13 +91,13 @@ BUILT_CUSTOMERS = 500
 
 
 def table_counts(warehouse: Path) -> dict[str, int]:
-    """Rows per raw, staging and intermediate table of ``warehouse``."""
+    """Rows per raw, staging and event table of ``warehouse``."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         tables = con.execute(
             """
             select table_schema, table_name from information_schema.tables
-            where (table_schema like 'raw_%' or table_schema in ('staging', 'intermediate'))
+            where (table_schema like 'raw_%' or table_schema in ('staging', 'events'))
                 and table_name not like '\\_dlt%' escape '\\'
             order by 1, 2
             """

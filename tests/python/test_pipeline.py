@@ -77,7 +77,7 @@ def test_staging_builds_empty_when_only_crm_and_orders_are_loaded(built, tmp_pat
     counts = _counts(warehouse)
     assert counts["staging.stg_crm__contacts"] > 0
     assert counts["staging.stg_segment__tracks"] == 0
-    assert counts["intermediate.int_email_events_unioned"] == 0
+    assert counts["events.int_email_events_unioned"] == 0
 
 
 def test_docs_generate_and_source_freshness_work_on_the_loaded_warehouse(built, tmp_path):

@@ -28,7 +28,8 @@ cleaned as (
         -- timestamps
         {{ to_utc('ordered_at') }} as ordered_at,
         -- lineage
-        _landing_file as landing_file
+        _landing_file as landing_file,
+        _dlt_load_id as load_id
     from source
 )
 

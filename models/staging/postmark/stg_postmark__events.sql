@@ -37,7 +37,8 @@ renamed as (
         -- timestamps
         {{ to_utc(adapter.quote('timestamp')) }} as occurred_at,
         -- lineage
-        _landing_file as landing_file
+        _landing_file as landing_file,
+        _dlt_load_id as load_id
     from source
 )
 

@@ -30,7 +30,8 @@ renamed as (
         {{ to_utc(adapter.quote('timestamp')) }} as occurred_at,
         {{ to_utc('received_at') }} as received_at,
         -- lineage
-        _landing_file as landing_file
+        _landing_file as landing_file,
+        _dlt_load_id as load_id
     from source
 )
 

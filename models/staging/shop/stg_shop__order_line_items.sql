@@ -23,7 +23,8 @@ cleaned as (
         -- before the line's total_discount; subtract it for what the customer paid
         cast(quantity * price as decimal(18, 2)) as line_total,
         -- lineage
-        _landing_file as landing_file
+        _landing_file as landing_file,
+        _dlt_load_id as load_id
     from source
 )
 

@@ -57,7 +57,8 @@ cleaned as (
         {{ to_utc('updated_at') }} as updated_at,
         {{ to_utc('cancelled_at') }} as cancelled_at,
         -- lineage
-        _landing_file as landing_file
+        _landing_file as landing_file,
+        _dlt_load_id as load_id
     from billing_extracted
 )
 

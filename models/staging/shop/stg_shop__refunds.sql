@@ -17,7 +17,8 @@ cleaned as (
         -- timestamps
         {{ to_utc('created_at') }} as refunded_at,
         -- lineage
-        _landing_file as landing_file
+        _landing_file as landing_file,
+        _dlt_load_id as load_id
     from source
 )
 

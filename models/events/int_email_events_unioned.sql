@@ -1,51 +1,16 @@
+{{ config(materialized='view') }}
+
+-- Every email event of any vendor with its canonical type: the kept events
+-- (int_email_events_extracted, incremental) mapped through the `mailmart_email_event_types`
+-- seed on read, so the mapping always applies to all of history.
 with
 
-sendgrid_events as (
-    select * from {{ ref('stg_sendgrid__events') }}
-),
-
-ses_events as (
-    select * from {{ ref('stg_ses__events') }}
-),
-
-mandrill_events as (
-    select * from {{ ref('stg_mandrill__events') }}
-),
-
-postmark_events as (
-    select * from {{ ref('stg_postmark__events') }}
+unioned as (
+    select * from {{ ref('int_email_events_extracted') }}
 ),
 
 event_types as (
     select * from {{ ref('mailmart_email_event_types') }}
-),
-
-{#- the same columns, in the same order, from every vendor's staging model -#}
-{%- set vendor_ctes = ['sendgrid_events', 'ses_events', 'mandrill_events', 'postmark_events'] %}
-
-unioned as (
-    {%- for vendor_cte in vendor_ctes %}
-    select
-        -- vendor keys are hashes: prefixed, they cannot collide across vendors
-        {{ dbt.concat(["vendor", "':'", "event_id"]) }} as event_id,
-        vendor,
-        message_id,
-        vendor_event,
-        vendor_subtype,
-        reason,
-        campaign,
-        email,
-        email_raw,
-        url,
-        user_agent,
-        ip_address,
-        occurred_at,
-        landing_file
-    from {{ vendor_cte }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
 ),
 
 -- see doc `email_event_mapping`: the vendor's sub-type row wins over the event's any-sub-type
@@ -97,7 +62,8 @@ final as (
         -- timestamps
         occurred_at,
         -- lineage
-        landing_file
+        landing_file,
+        load_id
     from mapped
 )
 

@@ -1,0 +1,14 @@
+{{ config(unique_key='message_id') }}
+
+-- Every Segment `identify` message as its staging view extracts it from JSON, parsed once and
+-- kept: incremental by dlt load, see doc `incremental_events`.
+with
+
+messages as (
+    select *
+    from {{ ref('stg_segment__identifies') }}
+    where {{ incremental_event_filter('occurred_at') }}
+)
+
+-- the staging view's columns, read at run time
+select * from messages  -- noqa: AM04

@@ -1,0 +1,15 @@
+{{ config(unique_key='message_id') }}
+
+-- Every Segment `track` message as its staging view extracts it from JSON, parsed once and
+-- kept: incremental by dlt load, see doc `incremental_events`.
+-- The raw JSON (properties, products) stays in staging: every field the project uses is a column.
+with
+
+messages as (
+    select {{ star_except(ref('stg_segment__tracks'), ['properties', 'products']) }}
+    from {{ ref('stg_segment__tracks') }}
+    where {{ incremental_event_filter('occurred_at') }}
+)
+
+-- the staging view's columns, read at run time
+select * from messages  -- noqa: AM04

@@ -1,0 +1,245 @@
+"""Incremental runs equal a full rebuild: three batches, late events, identity merges.
+
+The sample is loaded in three batches with a `dbt build` after each. The third batch also
+brings files that arrive late: one day inside the lookback window and one day far outside it.
+A copy of the warehouse is then rebuilt with `--full-refresh`, and every mart must be
+identical row for row (`except all`, both ways).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import run_dbt
+
+from ingestion.framework import load_source
+from ingestion.generator import generate
+from ingestion.sources import SOURCES
+
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# landing folders whose files are held back and delivered late (events, email, orders)
+LATE_SYSTEMS = ("segment", "sendgrid", "ses", "shop_orders")
+# marts that keep one row set per run (never rebuilt, `full_refresh=false`): the full
+# refresh's own run must report what the incremental run reported
+RUN_HISTORY_MARTS = {
+    "data_quality_checks": ("check_name, source_system", ("measured_at", "invocation_id")),
+    "identity_kpis": ("1", ("measured_at", "invocation_id")),
+}
+# run-over-run measures: the full refresh's previous run is the third incremental run
+RUN_OVER_RUN_CHECKS = ("customers_change_share",)
+
+
+def _file_date(landing: Path, path: Path) -> str | None:
+    match = DATE.search(str(path.relative_to(landing)))
+    return match.group(0) if match else None
+
+
+def _batches(landing: Path, work: Path) -> tuple[list[Path], dict[str, str]]:
+    """Split ``landing`` into three cumulative landing folders by file date, with late files.
+
+    Returns the three folders and the dates whose event files arrive late, by name.
+    """
+    files = sorted(p for p in landing.rglob("*") if p.is_file() and not p.name.startswith("."))
+    dates = sorted({d for p in files if (d := _file_date(landing, p))})
+    first_cut, second_cut = dates[len(dates) // 3], dates[2 * len(dates) // 3]
+    late = {
+        # the day before batch 2's last day: its events are inside the lookback window
+        "inside_lookback": dates[2 * len(dates) // 3 - 2],
+        # an early day of batch 1: weeks older than anything batch 3 reprocesses
+        "outside_lookback": dates[3],
+    }
+    folders = []
+    for batch in range(3):
+        folder = work / f"landing_{batch + 1}"
+        for path in files:
+            relative = path.relative_to(landing)
+            day = _file_date(landing, path) or dates[0]
+            is_late = relative.parts[0] in LATE_SYSTEMS and day in late.values()
+            if batch == 0:
+                included = day < first_cut and not is_late
+            elif batch == 1:
+                included = day < second_cut and not is_late
+            else:
+                included = True
+            if included:
+                (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+                # same file, same mtime: the loader sees batch 2's copy of a batch 1 file as
+                # already loaded
+                shutil.copy2(path, folder / relative)
+        folders.append(folder)
+    return folders, late
+
+
+def _marts(con: duckdb.DuckDBPyConnection, database: str) -> list[str]:
+    return [
+        row[0]
+        for row in con.execute(
+            """
+            select table_name from information_schema.tables
+            where table_catalog = ? and table_schema = 'marts'
+            order by table_name
+            """,
+            [database],
+        ).fetchall()
+    ]
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str, excluded: tuple[str, ...]) -> str:
+    names = [
+        row[0]
+        for row in con.execute(
+            """
+            select column_name from information_schema.columns
+            where table_catalog = 'incremental' and table_schema = 'marts' and table_name = ?
+            order by ordinal_position
+            """,
+            [table],
+        ).fetchall()
+    ]
+    return ", ".join(f'"{name}"' for name in names if name not in excluded)
+
+
+def _differences(con: duckdb.DuckDBPyConnection, left: str, right: str) -> int:
+    [(count,)] = con.execute(f"select count(*) from (({left}) except all ({right}))").fetchall()
+    return count
+
+
+@pytest.fixture(scope="module")
+def incremental_and_rebuilt(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    root = tmp_path_factory.mktemp("incremental")
+    landing = root / "landing"
+    generate(customers=300, seed=11, landing_dir=landing, truth_dir=root / "truth", days=30)
+    folders, late = _batches(landing, root)
+
+    warehouse = root / "incremental.duckdb"
+    merges_per_build = []
+    event_rows = []
+    for folder in folders:
+        for source in SOURCES.values():
+            load_source(source, folder, warehouse, log=lambda _: None)
+        result = run_dbt(["build"], warehouse, root)
+        assert result.returncode == 0, result.stdout[-4000:]
+        con = duckdb.connect(str(warehouse), read_only=True)
+        try:
+            [(merges,)] = con.execute(
+                """
+                select count(*) from marts.customer_id_history
+                where change_type = 'merge' and invocation_id = (
+                    select max_by(invocation_id, changed_at) from marts.customer_id_history
+                )
+                """
+            ).fetchall()
+            merges_per_build.append(merges)
+            event_rows.append(
+                con.execute(
+                    "select count(*), count(distinct message_id)"
+                    " from events.int_segment_tracks_extracted"
+                ).fetchone()
+            )
+        finally:
+            con.close()
+
+    rebuilt = root / "rebuilt.duckdb"
+    shutil.copy(warehouse, rebuilt)
+    result = run_dbt(["build", "--full-refresh"], rebuilt, root)
+    assert result.returncode == 0, result.stdout[-4000:]
+    return {
+        "incremental": warehouse,
+        "rebuilt": rebuilt,
+        "late": late,
+        "merges_per_build": merges_per_build,
+        "event_rows": event_rows,
+    }
+
+
+@pytest.fixture
+def both(incremental_and_rebuilt):
+    con = duckdb.connect()
+    con.execute(f"attach '{incremental_and_rebuilt['incremental']}' as incremental (read_only)")
+    con.execute(f"attach '{incremental_and_rebuilt['rebuilt']}' as rebuilt (read_only)")
+    yield con
+    con.close()
+
+
+def test_late_events_were_loaded_in_the_last_batch(incremental_and_rebuilt, both):
+    """The scenario is real: late files, inside and outside the lookback, reached raw."""
+    for name, day in incremental_and_rebuilt["late"].items():
+        [(rows,)] = both.execute(
+            """
+            select count(*) from incremental.raw_segment.tracks
+            where _landing_file like ? and _dlt_load_id = (
+                select max(_dlt_load_id) from incremental.raw_segment.tracks
+            )
+            """,
+            [f"%{day}%"],
+        ).fetchall()
+        assert rows > 0, f"no late Segment events from {day} ({name}) in the last load"
+        [(kept,)] = both.execute(
+            """
+            select count(*) from incremental.events.int_segment_tracks_extracted
+            where landing_file like ?
+            """,
+            [f"%{day}%"],
+        ).fetchall()
+        assert kept == rows, f"late events from {day} ({name}) were dropped"
+
+
+def test_incremental_runs_never_duplicate_events(incremental_and_rebuilt):
+    for rows, distinct in incremental_and_rebuilt["event_rows"]:
+        assert rows == distinct
+    rows = [rows for rows, _ in incremental_and_rebuilt["event_rows"]]
+    assert rows == sorted(rows) and rows[0] < rows[-1]
+
+
+def test_identity_merged_customers_between_runs(incremental_and_rebuilt):
+    """Later batches merged customers that earlier runs kept apart: history had to move."""
+    assert sum(incremental_and_rebuilt["merges_per_build"][1:]) > 0
+
+
+def test_every_mart_equals_a_full_rebuild(both):
+    marts = _marts(both, "incremental")
+    assert set(marts) == set(_marts(both, "rebuilt"))
+    assert {"customers", "customer_features", "segment_memberships", "email_audiences"} <= set(
+        marts
+    )
+    differing = {}
+    for table in marts:
+        if table in RUN_HISTORY_MARTS:
+            continue
+        columns = _columns(both, table, ())
+        left = f"select {columns} from incremental.marts.{table}"
+        right = f"select {columns} from rebuilt.marts.{table}"
+        [(rows,)] = both.execute(f"select count(*) from incremental.marts.{table}").fetchall()
+        missing, extra = _differences(both, left, right), _differences(both, right, left)
+        if missing or extra or rows == 0:
+            differing[table] = (rows, missing, extra)
+    assert not differing, f"(rows, only incremental, only rebuilt) per mart: {differing}"
+
+
+@pytest.mark.parametrize("table", sorted(RUN_HISTORY_MARTS))
+def test_run_history_marts_report_the_same_last_run(both, table):
+    """History marts keep every run; the rebuild's own run reports what the last run did."""
+    _, run_columns = RUN_HISTORY_MARTS[table]
+    columns = _columns(both, table, run_columns)
+    skip = ", ".join(f"'{check}'" for check in RUN_OVER_RUN_CHECKS)
+    not_run_over_run = f"check_name not in ({skip})" if table == "data_quality_checks" else "true"
+
+    def last_run(database: str) -> str:
+        return f"""
+            select {columns} from {database}.marts.{table}
+            where invocation_id = (
+                select max_by(invocation_id, measured_at) from {database}.marts.{table}
+            ) and {not_run_over_run}
+        """
+
+    [(rows,)] = both.execute(f"select count(*) from ({last_run('rebuilt')})").fetchall()
+    assert rows > 0
+    assert _differences(both, last_run("incremental"), last_run("rebuilt")) == 0
+    assert _differences(both, last_run("rebuilt"), last_run("incremental")) == 0
+    # and the runs before it are untouched
+    previous = f"select {columns} from {{db}}.marts.{table}"
+    assert _differences(both, previous.format(db="incremental"), previous.format(db="rebuilt")) == 0
