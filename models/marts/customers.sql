@@ -26,13 +26,6 @@ primary_segments as (
     where is_primary_segment
 ),
 
-holdout as (
-    select distinct
-        customer_id,
-        is_holdout
-    from {{ ref('segment_memberships') }}
-),
-
 final as (
     select
         -- ids
@@ -64,7 +57,7 @@ final as (
         features.last_seen_at,
         -- segments
         primary_segments.segment_name as primary_segment,
-        coalesce(holdout.is_holdout, false) as is_holdout,
+        {{ is_holdout('features.customer_id') }} as is_holdout,
         -- as of
         features.features_as_of
     from features
@@ -76,8 +69,6 @@ final as (
         on features.customer_id = best_emails.customer_id
     left join primary_segments
         on features.customer_id = primary_segments.customer_id
-    left join holdout
-        on features.customer_id = holdout.customer_id
 )
 
 select * from final

@@ -31,10 +31,7 @@ final as (
             order by evaluated.segment_priority, evaluated.segment_name
         ) = 1 as is_primary_segment,
         -- holdout: the same customers every run, whatever the segment
-        {{ stable_bucket(
-            dbt.concat(['evaluated.customer_id', "'|'", "'" ~ var('mailmart_holdout_salt') ~ "'"]),
-            10000
-        ) }} < {{ (var('mailmart_holdout_share') * 10000) | int }} as is_holdout,
+        {{ is_holdout('evaluated.customer_id') }} as is_holdout,
         -- explanation
         evaluated.segment_rule,
         evaluated.rule_values,
