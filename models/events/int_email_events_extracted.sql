@@ -23,10 +23,10 @@ postmark_events as (
 ),
 
 {#- the same columns, in the same order, from every vendor's staging model -#}
-{%- set vendor_ctes = ['sendgrid_events', 'ses_events', 'mandrill_events', 'postmark_events'] %}
+{%- set vendors = ['sendgrid', 'ses', 'mandrill', 'postmark'] %}
 
 unioned as (
-    {%- for vendor_cte in vendor_ctes %}
+    {%- for vendor in vendors %}
     select
         -- vendor keys are hashes: prefixed, they cannot collide across vendors
         {{ dbt.concat(["vendor", "':'", "event_id"]) }} as event_id,
@@ -44,8 +44,8 @@ unioned as (
         occurred_at,
         landing_file,
         load_id
-    from {{ vendor_cte }}
-    where {{ incremental_event_filter('occurred_at') }}
+    from {{ vendor }}_events
+    where {{ incremental_event_filter(ref('stg_' ~ vendor ~ '__events'), 'occurred_at') }}
     {%- if not loop.last %}
     union all
     {%- endif %}

@@ -33,19 +33,21 @@ imported_lines as (
 touched_orders as (
     select {{ shop_key }} as order_key
     from shop_orders
-    where {{ incremental_event_filter('created_at', 'ordered_at', 'order_load_id') }}
+    where {{ incremental_event_filter(
+        ref('stg_shop__orders'), 'created_at', 'ordered_at', 'order_load_id'
+    ) }}
     union
     select {{ shop_key }} as order_key
     from shop_lines
-    where {{ incremental_event_filter() }}
+    where {{ incremental_event_filter(ref('stg_shop__order_line_items')) }}
     union
     select {{ shop_key }} as order_key
     from shop_refunds
-    where {{ incremental_event_filter() }}
+    where {{ incremental_event_filter(ref('stg_shop__refunds')) }}
     union
     select {{ import_key }} as order_key
     from imported_lines
-    where {{ incremental_event_filter('ordered_at') }}
+    where {{ incremental_event_filter(ref('stg_order_import__order_lines'), 'ordered_at') }}
 ),
 {% endif %}
 

@@ -7,7 +7,7 @@ with
 messages as (
     select *
     from {{ ref('stg_segment__identifies') }}
-    where {{ incremental_event_filter('occurred_at') }}
+    where {{ incremental_event_filter(ref('stg_segment__identifies'), 'occurred_at') }}
 )
 
 -- the staging view's columns, read at run time

@@ -8,7 +8,7 @@ with
 messages as (
     select {{ star_except(ref('stg_segment__pages'), ['properties']) }}
     from {{ ref('stg_segment__pages') }}
-    where {{ incremental_event_filter('occurred_at') }}
+    where {{ incremental_event_filter(ref('stg_segment__pages'), 'occurred_at') }}
 )
 
 -- the staging view's columns, read at run time

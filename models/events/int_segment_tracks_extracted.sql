@@ -8,7 +8,7 @@ with
 messages as (
     select {{ star_except(ref('stg_segment__tracks'), ['properties', 'products']) }}
     from {{ ref('stg_segment__tracks') }}
-    where {{ incremental_event_filter('occurred_at') }}
+    where {{ incremental_event_filter(ref('stg_segment__tracks'), 'occurred_at') }}
 )
 
 -- the staging view's columns, read at run time

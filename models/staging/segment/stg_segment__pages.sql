@@ -4,6 +4,18 @@ source as (
     select * from {{ source_or_empty('segment', 'pages') }}
 ),
 
+{%- set property_paths = ['$.title', '$.url', '$.path', '$.referrer'] %}
+{%- set context_paths = segment_context_paths() %}
+
+-- each JSON column parsed once: every field read from one list (macro json_texts)
+parsed as (
+    select
+        *,
+        {{ json_texts('properties', property_paths) }} as property_texts,
+        {{ json_texts('context', context_paths) }} as context_texts
+    from source
+),
+
 renamed as (
     select
         -- ids
@@ -14,16 +26,18 @@ renamed as (
         page_type,
         name as page_name,
         category as page_category,
-        {{ json_text('properties', '$.title') }} as page_title,
+        {{ json_text_of('property_texts', property_paths, '$.title') }} as page_title,
         coalesce(
-            {{ json_text('properties', '$.url') }}, {{ json_text('context', '$.page.url') }}
+            {{ json_text_of('property_texts', property_paths, '$.url') }},
+            {{ json_text_of('context_texts', context_paths, '$.page.url') }}
         ) as page_url,
         coalesce(
-            {{ json_text('properties', '$.path') }}, {{ json_text('context', '$.page.path') }}
+            {{ json_text_of('property_texts', property_paths, '$.path') }},
+            {{ json_text_of('context_texts', context_paths, '$.page.path') }}
         ) as page_path,
         coalesce(
-            {{ json_text('properties', '$.referrer') }},
-            {{ json_text('context', '$.page.referrer') }}
+            {{ json_text_of('property_texts', property_paths, '$.referrer') }},
+            {{ json_text_of('context_texts', context_paths, '$.page.referrer') }}
         ) as page_referrer,
         properties,
         -- context
@@ -35,7 +49,7 @@ renamed as (
         -- lineage
         _landing_file as landing_file,
         _dlt_load_id as load_id
-    from source
+    from parsed
 )
 
 select * from renamed
