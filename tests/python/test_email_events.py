@@ -1,7 +1,7 @@
 """The canonical email-event model on the vendors' own samples.
 
 Every published SendGrid, SES, Mandrill and Postmark sample event must come out of
-``intermediate.int_email_events_unioned`` with the canonical type the mapping seed
+``events.int_email_events_unioned`` with the canonical type the mapping seed
 ``mailmart_email_event_types`` gives it; with no ESP loaded at all the model must still build.
 """
 
@@ -66,7 +66,7 @@ def event(query: Callable[[str], list[tuple]], where: str) -> tuple:
     """event_type, bounce_type, url and reason of the one event matching ``where``."""
     rows = query(
         "select event_type, bounce_type, url, reason "
-        f"from intermediate.int_email_events_unioned where {where}"
+        f"from events.int_email_events_unioned where {where}"
     )
     assert len(rows) == 1, rows
     return rows[0]
@@ -88,7 +88,7 @@ def test_every_sample_event_gets_its_canonical_type(
     assert result.returncode == 0, result.stdout[-4000:]
 
     counts = query(
-        "select vendor, event_type, count(*) from intermediate.int_email_events_unioned "
+        "select vendor, event_type, count(*) from events.int_email_events_unioned "
         "group by all"
     )
     assert {(vendor, event_type): n for vendor, event_type, n in counts} == EXPECTED_COUNTS
@@ -121,7 +121,7 @@ def test_every_sample_event_gets_its_canonical_type(
 
     # ids are prefixed with the vendor; times are UTC (BouncedAt 2014-08-01T13:28:10.27-04:00)
     ((event_id, occurred_at),) = query(
-        "select event_id, occurred_at from intermediate.int_email_events_unioned "
+        "select event_id, occurred_at from events.int_email_events_unioned "
         "where vendor = 'postmark' and vendor_event = 'bounce'"
     )
     assert event_id.startswith("postmark:")
@@ -133,4 +133,4 @@ def test_builds_empty_when_no_esp_was_loaded(
 ) -> None:
     result = run_dbt(SELECT, warehouse, tmp_path)
     assert result.returncode == 0, result.stdout[-4000:]
-    assert query("select count(*) from intermediate.int_email_events_unioned") == [(0,)]
+    assert query("select count(*) from events.int_email_events_unioned") == [(0,)]

@@ -34,7 +34,7 @@ def test_every_generated_source_lands_in_raw_and_staging(built):
         "staging.stg_shop__orders",
         "staging.stg_sendgrid__events",
         "staging.stg_ses__events",
-        "intermediate.int_email_events_unioned",
+        "events.int_email_events_unioned",
     ]:
         assert counts.get(table, 0) > 0, f"{table} is empty or missing"
     # staging views are one row per raw row
