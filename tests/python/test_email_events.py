@@ -88,8 +88,7 @@ def test_every_sample_event_gets_its_canonical_type(
     assert result.returncode == 0, result.stdout[-4000:]
 
     counts = query(
-        "select vendor, event_type, count(*) from events.int_email_events_unioned "
-        "group by all"
+        "select vendor, event_type, count(*) from events.int_email_events_unioned group by all"
     )
     assert {(vendor, event_type): n for vendor, event_type, n in counts} == EXPECTED_COUNTS
 
