@@ -35,11 +35,11 @@
 {% endmacro %}
 
 
-{% macro fuzzy_block_rows(relation) -%}
-    {#- One row per record and blocking key value: (record_key, block_key, block_value). -#}
+{% macro fuzzy_block_rows(relation, record_column='record_key') -%}
+    {#- One row per record and blocking key value: (record_column, block_key, block_value). -#}
     {%- for key, column in fuzzy_blocking_keys() %}
     select
-        record_key,
+        {{ record_column }},
         '{{ key }}' as block_key,
         {{ column }} as block_value
     from {{ relation }}
