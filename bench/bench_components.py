@@ -36,6 +36,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -197,18 +198,34 @@ def scipy_components(database: str) -> dict[str, float]:
 
 
 def run_child(command: list[str], env: dict[str, str] | None = None) -> tuple[str, float, float]:
-    """Run a process; return its stdout, wall seconds and peak resident memory (MB)."""
+    """Run a process; return its stdout, wall seconds and peak resident memory (MB).
+
+    Linux carries a process's peak memory across `fork` and `exec`: a child of a benchmark
+    that has just loaded gigabytes in-process would report the parent's size as its own.
+    The command is therefore started by GNU time (a small process), which reports the peak
+    of the command alone; without GNU time, the figure is an upper bound.
+    """
     started = time.perf_counter()
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    output = process.stdout.read() if process.stdout else ""
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    wall = time.perf_counter() - started
-    if process.returncode != 0:
-        raise RuntimeError(f"{command[0]} failed:\n{output}")
-    return output, wall, usage.ru_maxrss / 1024
+    gnu_time = Path("/usr/bin/time")
+    with tempfile.NamedTemporaryFile(suffix=".rss") as rss_file:
+        prefix = [str(gnu_time), "-f", "%M", "-o", rss_file.name] if gnu_time.exists() else []
+        process = subprocess.Popen(
+            [*prefix, *command],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        output = process.stdout.read() if process.stdout else ""
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - started
+        if process.returncode != 0:
+            raise RuntimeError(f"{command[0]} failed:\n{output}")
+        reported = Path(rss_file.name).read_text().strip().splitlines() if prefix else []
+        peak_kb = int(reported[-1]) if reported and reported[-1].isdigit() else usage.ru_maxrss
+    return output, wall, peak_kb / 1024
 
 
 def time_scipy(database: Path) -> dict[str, float]:
