@@ -180,11 +180,20 @@ def components(warehouse: Path, work: Path) -> dict[str, float]:
     }
 
 
+class _Rows(list):
+    """Table rows, each printed as soon as it is measured (a later failure loses nothing)."""
+
+    def append(self, row: tuple[str, str]) -> None:
+        super().append(row)
+        label, value = row
+        print(f"  {label:<36}  {value}", flush=True)
+
+
 def bench(customers: int, root: Path, work_root: Path, seed: int) -> list[tuple[str, str]]:
     work = work_root / f"pipeline_{customers}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    rows: list[tuple[str, str]] = []
+    rows = _Rows()
     landing, generated = landing_for(customers, root, seed)
     rows.append(
         ("generate", f"{generated:,.0f} s" if generated is not None else "cached (not timed)")
@@ -262,11 +271,8 @@ def main() -> int:
     root, work = Path(args.landing_root), Path(args.work_dir)
     root.mkdir(parents=True, exist_ok=True)
     for size in (int(s) for s in args.customers.split(",")):
-        rows = bench(size, root, work, args.seed)
-        print(f"\n{size:,} customers")
-        width = max(len(r[0]) for r in rows)
-        for label, value in rows:
-            print(f"  {label:<{width}}  {value}", flush=True)
+        print(f"\n{size:,} customers", flush=True)
+        bench(size, root, work, args.seed)
     return 0
 
 
