@@ -10,31 +10,31 @@
 -- contradict each other. Deleted CRM contacts are left out.
 with
 
-web_events as (
+web_events as {{ not_materialized() }} (
     select * from {{ ref('int_web_events_attributed') }}
 ),
 
-shop_orders as (
+shop_orders as {{ not_materialized() }} (
     select * from {{ ref('stg_shop__orders') }}
 ),
 
-crm_contacts as (
+crm_contacts as {{ not_materialized() }} (
     select * from {{ ref('stg_crm__contacts') }}
 ),
 
-source_records as (
+source_records as {{ not_materialized() }} (
     select * from {{ ref('customer_source_records') }}
 ),
 
-time_zones as (
+time_zones as {{ not_materialized() }} (
     select * from {{ ref('int_customer_time_zones_resolved') }}
 ),
 
-as_of as (
+as_of as {{ not_materialized() }} (
     select * from {{ ref('int_as_of_resolved') }}
 ),
 
-events_until_as_of as (
+events_until_as_of as {{ not_materialized() }} (
     select
         web_events.message_id,
         web_events.customer_id,

@@ -10,23 +10,23 @@
 ]) %}
 with
 
-email_events as (
+email_events as {{ not_materialized() }} (
     select * from {{ ref('int_email_events_attributed') }}
 ),
 
-web_events as (
+web_events as {{ not_materialized() }} (
     select * from {{ ref('int_web_events_attributed') }}
 ),
 
-as_of as (
+as_of as {{ not_materialized() }} (
     select * from {{ ref('int_as_of_resolved') }}
 ),
 
-time_zones as (
+time_zones as {{ not_materialized() }} (
     select * from {{ ref('int_customer_time_zones_resolved') }}
 ),
 
-events_until_as_of as (
+events_until_as_of as {{ not_materialized() }} (
     select
         -- ids
         email_events.customer_id,

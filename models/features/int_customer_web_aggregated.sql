@@ -17,19 +17,19 @@
 {% set last_viewed_products = var('mailmart_last_viewed_products', 5) %}
 with
 
-web_events as (
+web_events as {{ not_materialized() }} (
     select * from {{ ref('int_web_events_attributed') }}
 ),
 
-order_lines as (
+order_lines as {{ not_materialized() }} (
     select * from {{ ref('int_order_lines_attributed') }}
 ),
 
-as_of as (
+as_of as {{ not_materialized() }} (
     select * from {{ ref('int_as_of_resolved') }}
 ),
 
-events_until_as_of as (
+events_until_as_of as {{ not_materialized() }} (
     select
         web_events.message_id,
         web_events.customer_id,

@@ -1,6 +1,8 @@
 {{ config(materialized='table') }}
 
 -- Every canonical email event (all vendors) with the customer whose address received it.
+-- Only the columns the feature models read: the address, links and IP addresses stay in
+-- int_email_events_extracted (joined back by event_id).
 with
 
 email_events as (
@@ -28,12 +30,7 @@ attributed as (
         -- attributes
         email_events.vendor,
         email_events.event_type,
-        email_events.bounce_type,
-        email_events.campaign,
-        email_events.email,
-        email_events.url,
         email_events.user_agent,
-        email_events.ip_address,
         -- timestamps
         email_events.occurred_at
     from email_events

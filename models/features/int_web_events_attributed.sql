@@ -3,6 +3,9 @@
 -- Every Segment message with the customer it belongs to. A message's user id wins over its
 -- anonymous id: a shared household computer's anonymous id is cut from its users by the
 -- identity rules, but a logged-in message still says who is browsing.
+-- Only the columns the feature models read are kept (ids, page URLs and IP addresses stay in
+-- the kept event tables, joined back by message type and id): every one of the 21M rows at 1M
+-- customers is written on every build, and leaving these out took that write from 31 s to 19 s.
 with
 
 pages as (
@@ -131,29 +134,22 @@ attributed as (
         -- ids
         messages.message_id,
         coalesce(user_customers.customer_id, anonymous_customers.customer_id) as customer_id,
-        messages.anonymous_id,
-        messages.user_id,
         messages.order_id,
         messages.cart_id,
         messages.product_id,
         -- attributes
         messages.message_type,
         messages.event_name,
-        messages.page_category,
-        messages.page_url,
-        messages.page_path,
         messages.product_name,
         messages.product_category,
         messages.price,
         messages.quantity,
-        messages.revenue,
         messages.currency,
         -- context
         messages.channel,
         messages.device_type,
         messages.timezone,
         messages.locale,
-        messages.ip_address,
         messages.utm_source,
         messages.utm_medium,
         messages.utm_campaign,

@@ -2,11 +2,11 @@
 
 with
 
-all_observations as (
+all_observations as {{ not_materialized() }} (
     select * from {{ ref('int_identifiers_observed') }}
 ),
 
-observations as (
+observations as {{ not_materialized() }} (
     select * from all_observations
     where identifier_type <> 'source_record'
 ),

@@ -8,15 +8,15 @@ contacts as (
     select * from {{ ref('stg_crm__contacts') }}
 ),
 
-identifies as (
+identifies as {{ not_materialized() }} (
     select * from {{ ref('int_segment_identifies_extracted') }}
 ),
 
-pages as (
+pages as {{ not_materialized() }} (
     select * from {{ ref('int_segment_pages_extracted') }}
 ),
 
-tracks as (
+tracks as {{ not_materialized() }} (
     select * from {{ ref('int_segment_tracks_extracted') }}
 ),
 
@@ -59,7 +59,7 @@ contacts_prepared as (
 
 -- Segment: every message's identifiers, before deciding what a record is. Order events
 -- carry the shop's order id, which ties a browser that checked out as a guest to its order.
-segment_messages as (
+segment_messages as {{ not_materialized() }} (
     select
         anonymous_id,
         user_id,

@@ -9,7 +9,7 @@ addresses as (
     select * from {{ ref('int_customer_email_addresses') }}
 ),
 
-events as (
+events as {{ not_materialized() }} (
     select * from {{ ref('int_consent_events_unioned') }}
 ),
 
