@@ -15,6 +15,11 @@
         The new loads and the window's start are looked up first and written into the query
         as constants: a subquery in the filter made DuckDB parse every staged row's JSON
         before filtering (27 s instead of 0.4 s for a day of Segment pages at 100k customers).
+        The window is also turned into the loads its kept rows came from, and the filter
+        leads with one `load_id in (...)` over new and window loads: DuckDB pushes that into
+        the scan of the raw table, below the staging view's JSON parsing, but neither an `or`
+        nor a condition on a converted timestamp (at 1M customers: 12.9 s for a day of tracks
+        with the `or` alone, 0.2 s with the leading list).
     -#}
     {%- if not is_incremental() -%}
         1 = 1
@@ -28,6 +33,7 @@
             ~ " as processed where processed." ~ processed_load_id ~ " is not null)"
         ).columns[0].values() | list -%}
         {%- set conditions = [] -%}
+        {%- set read_loads = new_loads | list -%}
         {%- if new_loads | length > 0 -%}
             {%- do conditions.append(
                 load_id ~ " in ('" ~ (new_loads | sort | join("', '")) ~ "')"
@@ -42,16 +48,23 @@
                 ) ~ " as " ~ dbt.type_string() ~ ") from " ~ this
             ).columns[0].values()[0] -%}
             {%- if window_start is not none -%}
-                {%- do conditions.append(
-                    event_time ~ " >= cast('" ~ window_start ~ "' as "
-                    ~ dbt.type_timestamp() ~ ")"
-                ) -%}
+                {%- set window_at = "cast('" ~ window_start ~ "' as " ~ dbt.type_timestamp() ~ ")" -%}
+                {%- set window_loads = run_query(
+                    "select distinct " ~ processed_load_id ~ " from " ~ this ~ " where "
+                    ~ (this_event_time or event_time) ~ " >= " ~ window_at ~ " and "
+                    ~ processed_load_id ~ " is not null"
+                ).columns[0].values() -%}
+                {%- for window_load in window_loads if window_load not in read_loads -%}
+                    {%- do read_loads.append(window_load) -%}
+                {%- endfor -%}
+                {%- do conditions.append(event_time ~ " >= " ~ window_at) -%}
             {%- endif -%}
         {%- endif -%}
-        {%- if conditions | length == 0 -%}
+        {%- if read_loads | length == 0 -%}
             1 = 0
         {%- else -%}
-            ({{ conditions | join(' or ') }})
+            {{ load_id }} in ('{{ read_loads | sort | join("', '") }}')
+            and ({{ conditions | join(' or ') }})
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
