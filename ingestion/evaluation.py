@@ -161,45 +161,44 @@ def evaluate(warehouse: Path, truth_records: Path) -> list[Scores]:
 
 
 def evaluate_dataset(name: str, work_dir: Path) -> Scores:
-    """Load a labelled dataset through the CRM import, ``dbt build``, and score it.
-
-    The warehouse stays at ``work_dir / "w.duckdb"``; ``run_dbt_in`` runs more dbt on it.
-    """
+    """Load a labelled dataset through the CRM import, ``dbt build``, and score it."""
+    import os
     import shutil
+    import subprocess
+    import sys
 
     from ingestion.framework import load_source
     from ingestion.mappings.identity_datasets import convert
+    from ingestion.settings import PROJECT_ROOT
     from ingestion.sources import SOURCES
 
     shutil.rmtree(work_dir, ignore_errors=True)
     landing, truth, warehouse = work_dir / "landing", work_dir / "truth", work_dir / "w.duckdb"
     convert(name, landing, truth)
     load_source(SOURCES["crm"], landing, warehouse, log=lambda _: None)
-    run_dbt_in(
-        work_dir,
-        ["build", "--select", "+customer_source_records", "--indirect-selection", "cautious"],
-    )
-    # the labelled datasets are CRM contacts only: every record carries evidence
-    return evaluate(warehouse, truth / "records.csv")[0]
-
-
-def run_dbt_in(work_dir: Path, args: list[str]) -> None:
-    """Run dbt on the warehouse of ``evaluate_dataset(..., work_dir)``; raise if it fails."""
-    import os
-    import subprocess
-    import sys
-
-    from ingestion.settings import PROJECT_ROOT
-
     dbt = Path(sys.executable).parent / "dbt"
     env = {
         **os.environ,
-        "WAREHOUSE_PATH": str(work_dir / "w.duckdb"),
+        "WAREHOUSE_PATH": str(warehouse),
         "DBT_TARGET_PATH": str(work_dir / "target"),
         "DBT_LOG_PATH": str(work_dir / "logs"),
     }
     result = subprocess.run(
-        [str(dbt), *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=False
+        [
+            str(dbt),
+            "build",
+            "--select",
+            "+customer_source_records",
+            "--indirect-selection",
+            "cautious",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode != 0:
-        raise RuntimeError(f"dbt {args[0]} failed:\n{result.stdout[-4000:]}")
+        raise RuntimeError(f"dbt build failed:\n{result.stdout[-4000:]}")
+    # the labelled datasets are CRM contacts only: every record carries evidence
+    return evaluate(warehouse, truth / "records.csv")[0]

@@ -7,6 +7,17 @@
 {%- endmacro %}
 
 
+{% macro fuzzy_dates_within_year(a, b) -%}
+    {#- Two dates of birth at most a year apart that share the month or the day: a wrong year
+        (or a wrong day or month next to it), the `near` level when more than one edit apart.
+        Both runs of int_identity_links_fuzzy decide `near` with it, so they cannot disagree. -#}
+    (
+        abs({{ dbt.datediff(a, b, 'day') }}) <= 366
+        and (month({{ a }}) = month({{ b }}) or day({{ a }}) = day({{ b }}))
+    )
+{%- endmacro %}
+
+
 {% macro fuzzy_digit_counts(expression) -%}
     {#- How often each digit occurs in a text (a YYYY-MM-DD date), packed four bits a digit
         into one integer: compared with fuzzy_digit_bag_distance. Up to 15 of each digit. -#}

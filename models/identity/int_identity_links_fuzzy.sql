@@ -201,11 +201,7 @@ compared_cheaply as (
             when {{ fuzzy_digit_bag_distance(
                     'a.date_of_birth_digit_counts', 'b.date_of_birth_digit_counts'
                 ) }} > 2
-                and abs({{ dbt.datediff('a.date_of_birth', 'b.date_of_birth', 'day') }}) <= 366
-                and (
-                    month(a.date_of_birth) = month(b.date_of_birth)
-                    or day(a.date_of_birth) = day(b.date_of_birth)
-                )
+                and {{ fuzzy_dates_within_year('a.date_of_birth', 'b.date_of_birth') }}
                 then 'near'
             when {{ fuzzy_digit_bag_distance(
                     'a.date_of_birth_digit_counts', 'b.date_of_birth_digit_counts'
@@ -316,12 +312,8 @@ compared as (
                     'cast(plausible.date_of_birth_b as ' ~ text ~ ')'
                 ) }}
         end as date_of_birth_edits,
-        abs({{ dbt.datediff('plausible.date_of_birth_a', 'plausible.date_of_birth_b', 'day') }})
-        <= 366
-        and (
-            month(plausible.date_of_birth_a) = month(plausible.date_of_birth_b)
-            or day(plausible.date_of_birth_a) = day(plausible.date_of_birth_b)
-        ) as is_date_of_birth_within_year,
+        {{ fuzzy_dates_within_year('plausible.date_of_birth_a', 'plausible.date_of_birth_b') }}
+            as is_date_of_birth_within_year,
         -- address
         case
             when plausible.postcode_level = 'undecided'

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import run_dbt
 
-from ingestion.evaluation import evaluate_dataset, run_dbt_in
+from ingestion.evaluation import evaluate_dataset
 
 MIN_F1 = 0.95
 
@@ -46,8 +47,7 @@ def test_evidence_prefilter_drops_no_link(dataset: str, tmp_path: Path) -> None:
     work_dir = tmp_path / dataset
     evaluate_dataset(dataset, work_dir)
     filtered = _fuzzy_links(work_dir / "w.duckdb")
-    run_dbt_in(
-        work_dir,
+    result = run_dbt(
         [
             "run",
             "--select",
@@ -55,7 +55,10 @@ def test_evidence_prefilter_drops_no_link(dataset: str, tmp_path: Path) -> None:
             "--vars",
             "{mailmart_fuzzy_evidence_prefilter: false}",
         ],
+        work_dir / "w.duckdb",
+        work_dir,
     )
+    assert result.returncode == 0, result.stdout[-4000:]
     unfiltered = _fuzzy_links(work_dir / "w.duckdb")
     assert len(filtered) > 100
     assert sorted(unfiltered - filtered)[:5] == [], "the pre-filter dropped pairs that link"
