@@ -1,4 +1,15 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ fuzzy_forget_rescored_links() }}",
+    post_hook=[
+        "{{ fuzzy_remember_scored_records('create') }}",
+        "{{ fuzzy_remember_scored_records('delete') }}",
+        "{{ fuzzy_remember_scored_records('insert') }}",
+    ],
+) }}
+
+-- depends_on: {{ ref('int_person_records_rescored') }}
 
 {#- (comparison, level) pairs that carry a weight in mailmart_fuzzy_weights -#}
 {%- set weighted_levels = [
@@ -26,10 +37,91 @@
 -- with billing details): blocking picks candidate pairs, each field is compared into a level,
 -- the levels' weights (log2 odds, mailmart_fuzzy_weights) add up to a score, and a pair links
 -- when the score clears the threshold and two independent kinds of evidence agree.
+--
+-- Incremental: a run scores only the pairs with a record in int_person_records_rescored (new,
+-- changed, removed, in a block that crossed the size limit; all when the scoring changed); the
+-- pre-hook has dropped those records' links, the post-hooks record what was scored (see doc
+-- `fuzzy_incremental`). A full refresh scores every pair, as the first run does.
+{%- set scores_some = is_incremental() and not fuzzy_rescores_everything() %}
 with
 
-records as (
+records_all as (
     select * from {{ ref('int_person_records_prepared') }}
+),
+
+{%- if scores_some %}
+
+rescored as (
+    select record_key from {{ ref('int_person_records_rescored') }}
+    where rescore_reason <> 'removed record'
+),
+
+rescored_records as (
+    select * from records_all
+    where record_key in (select record_key from rescored)
+),
+
+-- the blocks of the records scored again, with every member they have
+rescored_blocks as (
+    select distinct
+        block_key,
+        block_value
+    from ({{ fuzzy_block_rows('rescored_records') }}) as blocks
+),
+
+rescored_block_members as (
+    select distinct * from ({{ fuzzy_block_members_in('records_all', 'rescored_blocks') }})
+        as members
+),
+
+usable_rescored_block_members as (
+    select
+        record_key,
+        block_key,
+        block_value
+    from (
+        select
+            record_key,
+            block_key,
+            block_value,
+            count(*) over (partition by block_key, block_value) as block_size
+        from rescored_block_members
+    ) as sized
+    where block_size between 2 and {{ fuzzy_max_block_size() }}
+),
+
+-- each pair with a rescored record once, as (lower key, higher key)
+candidate_pairs as (
+    select distinct
+        least(x.record_key, y.record_key) as record_key_a,
+        greatest(x.record_key, y.record_key) as record_key_b
+    from usable_rescored_block_members as x
+    inner join usable_rescored_block_members as y
+        on x.block_key = y.block_key
+            and x.block_value = y.block_value
+            and x.record_key <> y.record_key
+    where x.record_key in (select record_key from rescored)
+),
+
+records as (
+    select * from records_all
+    where
+        record_key in (select record_key_a from candidate_pairs)
+        or record_key in (select record_key_b from candidate_pairs)
+),
+
+-- pairs are joined on their keys here (`record_number` is the key)
+records_numbered as (
+    select
+        records.*,
+        records.record_key as record_number
+    from records
+),
+
+{%- else %}
+
+records as (
+    select * from records_all
 ),
 
 -- records numbered in record_key order, so that pairs are joined and de-duplicated as numbers
@@ -40,6 +132,8 @@ records_numbered as (
         row_number() over (order by records.record_key) as record_number
     from records
 ),
+
+{%- endif %}
 
 -- what every comparison of a record needs, derived once per record rather than once per pair
 records_compared as (
@@ -103,6 +197,8 @@ settings as (
     from setting_rows
 ),
 
+{%- if not scores_some %}
+
 block_rows as (
     {{ fuzzy_block_rows('records_numbered', 'record_number') }}
 ),
@@ -145,6 +241,8 @@ block_members_compared as (
     inner join records_compared
         on usable_block_members.record_number = records_compared.record_number
 ),
+
+{%- endif %}
 
 -- First run: every candidate pair, with the cheap comparisons only (see fuzzy_scoring_ctes).
 -- Names, streets and cities (Jaro-Winkler on short strings) are compared; equal values need no
@@ -255,6 +353,13 @@ compared_cheaply as (
         b.email as email_b,
         -- timestamps: the link's evidence exists once both records do
         greatest(a.first_seen_at, b.first_seen_at) as linked_at
+    {%- if scores_some %}
+    from candidate_pairs
+    inner join records_compared as a
+        on candidate_pairs.record_key_a = a.record_key
+    inner join records_compared as b
+        on candidate_pairs.record_key_b = b.record_key
+    {%- else %}
     -- a and b: the pair's two records, once per block they share: cheaper than de-duplicating
     -- every candidate pair first; the links are de-duplicated at the end
     from block_members_compared as a
@@ -262,6 +367,7 @@ compared_cheaply as (
         on a.block_key = b.block_key
             and a.block_value = b.block_value
             and a.record_number < b.record_number
+    {%- endif %}
     cross join settings
     -- A link needs two kinds of evidence and the names are only one, so a pair with no chance
     -- of a second (date of birth on both sides, the same postcode, a street with the same

@@ -253,3 +253,22 @@ def test_run_history_marts_report_the_same_last_run(both, table):
     # and the runs before it are untouched
     previous = f"select {columns} from {{db}}.marts.{table}"
     assert _differences(both, previous.format(db="incremental"), previous.format(db="rebuilt")) == 0
+
+
+def test_fuzzy_links_of_the_last_run_equal_a_full_scoring(both):
+    """The last batch's run scored only the pairs of the records it changed (not all of them),
+    and kept every other link: the links equal the full rebuild's."""
+    [(rescored, records)] = both.execute(
+        """
+        select
+            (select count(*) from incremental.identity.int_person_records_rescored),
+            (select count(*) from incremental.identity.int_person_records_prepared)
+        """
+    ).fetchall()
+    assert 0 < rescored < records / 2, (rescored, records)
+    columns = "record_key_a, record_key_b, match_score, reason, linked_at"
+    left = f"select {columns} from incremental.identity.int_identity_links_fuzzy"
+    right = f"select {columns} from rebuilt.identity.int_identity_links_fuzzy"
+    [(links,)] = both.execute(f"select count(*) from ({left})").fetchall()
+    assert links > 0
+    assert (_differences(both, left, right), _differences(both, right, left)) == (0, 0)
