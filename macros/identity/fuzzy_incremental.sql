@@ -63,17 +63,9 @@
         'max_block_size=' ~ fuzzy_max_block_size(),
         'prefilter=' ~ var('mailmart_fuzzy_evidence_prefilter', true),
     ] -%}
-    {%- for seed in ['mailmart_fuzzy_weights', 'mailmart_fuzzy_settings'] -%}
-        {#- (a seed not loaded yet, as when sqlfluff compiles against an empty database,
-            adds nothing) -#}
-        {%- set relation = load_relation(ref(seed)) -%}
-        {%- set rows = run_query('select * from ' ~ relation) if relation is not none else [] -%}
-        {%- set lines = [] -%}
-        {%- for row in rows -%}
-            {%- do lines.append(row.values() | join('=')) -%}
-        {%- endfor -%}
-        {%- do parts.append(seed ~ ':' ~ (lines | sort | join(';'))) -%}
-    {%- endfor -%}
+    {%- do parts.append(
+        rows_fingerprint([ref('mailmart_fuzzy_weights'), ref('mailmart_fuzzy_settings')])
+    ) -%}
     {%- for node in graph.nodes.values()
         if node.resource_type == 'model' and node.name == 'int_identity_links_fuzzy' -%}
         {%- do parts.append(node.raw_code) -%}
