@@ -17,3 +17,34 @@
     {%- endfor -%}
     {{- return(local_md5(parts | join('\n'))) -}}
 {% endmacro %}
+
+
+{% macro lookups_state_relation() %}
+    {#- One row: the rows_fingerprint of the lookups the model's kept rows were derived
+        with, `<model>_lookups` next to the model. -#}
+    {{- return(api.Relation.create(
+        database=this.database,
+        schema=this.schema,
+        identifier=this.identifier ~ '_lookups'
+    )) -}}
+{% endmacro %}
+
+
+{% macro lookups_unchanged(fingerprint) %}
+    {#- Whether the model's kept rows were derived with lookups of this fingerprint. -#}
+    {%- set state = lookups_state_relation() -%}
+    {%- if not execute or load_relation(state) is none -%}
+        {{- return(false) -}}
+    {%- endif -%}
+    {%- set same = run_query(
+        "select count(*) from " ~ state ~ " where lookups_fingerprint = '" ~ fingerprint ~ "'"
+    ) -%}
+    {{- return(same.columns[0].values()[0] > 0) -}}
+{% endmacro %}
+
+
+{% macro remember_lookups(fingerprint) %}
+    {#- Post-hook: record the fingerprint the model's rows were just derived with. -#}
+    create or replace table {{ lookups_state_relation() }} as
+    select '{{ fingerprint }}' as lookups_fingerprint
+{%- endmacro %}

@@ -1,5 +1,22 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['source_system', 'source_event_id'],
+    on_schema_change='append_new_columns',
+    pre_hook="{{ consent_events_forget_recomputed() }}",
+    post_hook="{{ remember_lookups(rows_fingerprint([ref('mailmart_email_event_types')])) }}",
+) }}
+
+-- depends_on: {{ ref('mailmart_email_event_types') }}
+
+{%- set reads_new_loads = consent_events_read_new_loads() %}
+
 -- Every event that says something about whether an address may be mailed, in one vocabulary
 -- (`event_kind`); email_consent decides the state from them.
+-- Incremental: CRM flags and erasure requests (one row per contact or request, a few seconds)
+-- are recomputed on every run (the pre-hook drops the old ones, so a flag that went away goes
+-- too); ESP events only from dlt loads this table does not hold yet (`load_id`), unless the
+-- event-type seed changed since the last run, which rewrites them all.
 with
 
 contacts as (
@@ -8,6 +25,9 @@ contacts as (
 
 email_events as (
     select * from {{ ref('int_email_events_unioned') }}
+    {%- if reads_new_loads %}
+    where {{ incremental_event_filter(ref('int_email_events_unioned')) }}
+    {%- endif %}
 ),
 
 erasure_requests as (
@@ -28,7 +48,8 @@ crm_events as (
         case
             when is_email_opt_in then 'opted in in the CRM (contact ' || contact_id || ')'
             else 'opted out in the CRM (contact ' || contact_id || ')'
-        end as reason
+        end as reason,
+        cast(null as {{ dbt.type_string() }}) as load_id
     from contacts
     where
         is_email_opt_in is not null
@@ -58,7 +79,8 @@ esp_events as (
         end
         || ' via ' || vendor || ' ' || vendor_event
         || coalesce(' ' || vendor_subtype, '')
-        || coalesce(': ' || reason, '') as reason
+        || coalesce(': ' || reason, '') as reason,
+        load_id
     from email_events
     -- deliveries, opens and clicks prove the mailbox works (they clear bounces)
     where
@@ -77,7 +99,8 @@ erasure_events as (
         requested_at as occurred_at,
         'privacy' as source_system,
         request_id as source_event_id,
-        'erasure request ' || request_id as reason
+        'erasure request ' || request_id as reason,
+        cast(null as {{ dbt.type_string() }}) as load_id
     from erasure_requests
 ),
 
@@ -99,7 +122,9 @@ final as (
         occurred_at,
         source_system,
         source_event_id,
-        reason
+        reason,
+        -- the ESP event's dlt load (null for CRM and erasure rows, recomputed every run)
+        load_id
     from unioned
     where email is not null
 )
