@@ -1,6 +1,6 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
+    incremental_strategy=('merge' if target.type == 'spark' else 'delete+insert'),
     unique_key=['source_system', 'source_event_id'],
     on_schema_change='append_new_columns',
     pre_hook="{{ consent_events_forget_recomputed() }}",

@@ -1,6 +1,6 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
+    incremental_strategy=('merge' if target.type == 'spark' else 'delete+insert'),
     unique_key=['message_type', 'message_id'],
     on_schema_change='append_new_columns',
     post_hook="{{ attribution_remember_customers(
