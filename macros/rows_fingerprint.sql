@@ -19,14 +19,19 @@
 {% endmacro %}
 
 
+{% macro sibling_relation(identifier) %}
+    {#- A table next to the calling model (same database and schema): where an incremental
+        model keeps the state it was computed from. -#}
+    {{- return(api.Relation.create(
+        database=this.database, schema=this.schema, identifier=identifier
+    )) -}}
+{% endmacro %}
+
+
 {% macro lookups_state_relation() %}
     {#- One row: the rows_fingerprint of the lookups the model's kept rows were derived
         with, `<model>_lookups` next to the model. -#}
-    {{- return(api.Relation.create(
-        database=this.database,
-        schema=this.schema,
-        identifier=this.identifier ~ '_lookups'
-    )) -}}
+    {{- return(sibling_relation(this.identifier ~ '_lookups')) -}}
 {% endmacro %}
 
 

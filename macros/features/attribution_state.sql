@@ -9,11 +9,7 @@
 {% macro attribution_state_relation() %}
     {#- The record -> customer map the model's rows were last attributed with:
         `<model>_customers`, next to the model. -#}
-    {{- return(api.Relation.create(
-        database=this.database,
-        schema=this.schema,
-        identifier=this.identifier ~ '_customers'
-    )) -}}
+    {{- return(sibling_relation(this.identifier ~ '_customers')) -}}
 {% endmacro %}
 
 

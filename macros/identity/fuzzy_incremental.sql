@@ -8,11 +8,7 @@
     {#- The state of the last scoring: one row per person record scored (fingerprint, blocking
         values, scoring fingerprint). Written only by int_identity_links_fuzzy's post-hooks, in
         the transaction that writes the links, so it always describes the links table. -#}
-    {{- return(api.Relation.create(
-        database=this.database,
-        schema=this.schema,
-        identifier='int_person_records_scored'
-    )) -}}
+    {{- return(sibling_relation('int_person_records_scored')) -}}
 {% endmacro %}
 
 
