@@ -61,52 +61,47 @@ customers as (
 -- sessions ---------------------------------------------------------------------------------
 
 visit_events as (
+    -- Events at the same instant can come in any order here: only the first of them can start
+    -- a session (the others are 0 s after it), so every session has exactly one start row.
     select
         customer_id,
-        message_id,
         occurred_at,
         as_of,
         lag(occurred_at) over (
-            partition by customer_id order by occurred_at, message_id
-        ) as previous_occurred_at
+            partition by customer_id order by occurred_at
+        ) as previous_occurred_at,
+        max(occurred_at) over (partition by customer_id) as last_visit_at
     from events_until_as_of
     where coalesce(channel, '') != 'server'
 ),
 
-session_starts_flagged as (
+session_starts as (
     select
-        *,
-        case
-            when previous_occurred_at is null then 1
-            when
-                {{ web_seconds_between('previous_occurred_at', 'occurred_at') }}
-                >= {{ session_timeout_seconds }}
-                then 1
-            else 0
-        end as is_session_start
+        customer_id,
+        occurred_at as session_started_at,
+        previous_occurred_at,
+        last_visit_at,
+        as_of
     from visit_events
-),
-
-sessions_numbered as (
-    select
-        *,
-        sum(is_session_start) over (
-            partition by customer_id
-            order by occurred_at, message_id
-            rows between unbounded preceding and current row
-        ) as session_number
-    from session_starts_flagged
+    where previous_occurred_at is null
+        or {{ web_seconds_between('previous_occurred_at', 'occurred_at') }}
+        >= {{ session_timeout_seconds }}
 ),
 
 sessions as (
+    -- a session ends at the last event before the next session's start, which that start
+    -- row holds as its previous event; the last session ends at the customer's last visit
     select
         customer_id,
-        session_number,
         as_of,
-        min(occurred_at) as session_started_at,
-        max(occurred_at) as session_ended_at
-    from sessions_numbered
-    group by customer_id, session_number, as_of
+        session_started_at,
+        coalesce(
+            lead(previous_occurred_at) over (
+                partition by customer_id order by session_started_at
+            ),
+            last_visit_at
+        ) as session_ended_at
+    from session_starts
 ),
 
 sessions_aggregated as (
@@ -354,45 +349,49 @@ latest_carts_classified as (
 
 -- browse abandonment -----------------------------------------------------------------------
 
-product_views_sessioned as (
-    select
-        product_views.customer_id,
-        product_views.product_id,
-        product_views.product_name,
-        product_views.occurred_at,
-        product_views.message_id,
-        product_views.as_of,
-        sessions_numbered.session_number
-    from product_views
-    inner join sessions_numbered
-        on product_views.message_id = sessions_numbered.message_id
-            and product_views.customer_id = sessions_numbered.customer_id
+visited_product_views as (
+    -- product views that are part of a visit (server-side messages have no session)
+    select * from product_views
+    where coalesce(channel, '') != 'server'
 ),
 
 latest_browse_sessions as (
-    -- the latest session with a product view; its window runs from its last product view
+    -- the latest session with a product view is the one holding the latest product view;
+    -- its window runs from that view
     select
-        customer_id,
-        max(session_number) as session_number
-    from product_views_sessioned
-    group by customer_id
+        sessions.customer_id,
+        sessions.session_started_at,
+        latest_views.browse_ended_at
+    from (
+        select
+            customer_id,
+            max(occurred_at) as browse_ended_at
+        from visited_product_views
+        group by customer_id
+    ) as latest_views
+    inner join sessions
+        on latest_views.customer_id = sessions.customer_id
+            and sessions.session_started_at <= latest_views.browse_ended_at
+            and latest_views.browse_ended_at <= sessions.session_ended_at
 ),
 
 latest_browse_views as (
     select
-        product_views_sessioned.*,
-        max(product_views_sessioned.occurred_at) over (
-            partition by product_views_sessioned.customer_id
-        ) as browse_ended_at,
+        visited_product_views.customer_id,
+        visited_product_views.product_id,
+        visited_product_views.product_name,
+        visited_product_views.occurred_at,
+        visited_product_views.message_id,
+        visited_product_views.as_of,
+        latest_browse_sessions.browse_ended_at,
         row_number() over (
-            partition by product_views_sessioned.customer_id, product_views_sessioned.product_id
-            order by
-                product_views_sessioned.occurred_at desc, product_views_sessioned.message_id desc
+            partition by visited_product_views.customer_id, visited_product_views.product_id
+            order by visited_product_views.occurred_at desc, visited_product_views.message_id desc
         ) as view_recency
-    from product_views_sessioned
+    from visited_product_views
     inner join latest_browse_sessions
-        on product_views_sessioned.customer_id = latest_browse_sessions.customer_id
-            and product_views_sessioned.session_number = latest_browse_sessions.session_number
+        on visited_product_views.customer_id = latest_browse_sessions.customer_id
+            and latest_browse_sessions.session_started_at <= visited_product_views.occurred_at
 ),
 
 product_follow_ups as (
