@@ -371,7 +371,7 @@ latest_browse_sessions as (
     ) as latest_views
     inner join sessions
         on latest_views.customer_id = sessions.customer_id
-            and sessions.session_started_at <= latest_views.browse_ended_at
+            and latest_views.browse_ended_at >= sessions.session_started_at
             and latest_views.browse_ended_at <= sessions.session_ended_at
 ),
 
@@ -391,7 +391,7 @@ latest_browse_views as (
     from visited_product_views
     inner join latest_browse_sessions
         on visited_product_views.customer_id = latest_browse_sessions.customer_id
-            and latest_browse_sessions.session_started_at <= visited_product_views.occurred_at
+            and visited_product_views.occurred_at >= latest_browse_sessions.session_started_at
 ),
 
 product_follow_ups as (
