@@ -61,36 +61,6 @@ engagements as (
     where event_type = 'clicked' or (event_type = 'opened' and not is_machine_open)
 ),
 
-window_counts as (
-    select
-        customer_id,
-        count(distinct case
-            when event_type = 'delivered' and age_days < 30 then message_key
-        end) as delivered_30d,
-        count(distinct case
-            when event_type = 'delivered' and age_days < 90 then message_key
-        end) as delivered_90d,
-        count(distinct case
-            when event_type in ('opened', 'clicked') and not is_machine_open and age_days < 30
-                then message_key
-        end) as opened_30d,
-        count(distinct case
-            when event_type in ('opened', 'clicked') and not is_machine_open and age_days < 90
-                then message_key
-        end) as opened_90d,
-        count(distinct case
-            when event_type = 'clicked' and age_days < 30 then message_key
-        end) as clicked_30d,
-        count(distinct case
-            when event_type = 'clicked' and age_days < 90 then message_key
-        end) as clicked_90d,
-        count(distinct case
-            when is_machine_open and age_days < 90 then message_key
-        end) as machine_opened_90d
-    from events_until_as_of
-    group by 1
-),
-
 messages as (
     select
         customer_id,
@@ -103,9 +73,33 @@ messages as (
         max(case
             when event_type in ('opened', 'clicked') and not is_machine_open then occurred_at
         end) as last_opened_at,
-        max(case when event_type = 'clicked' then occurred_at end) as last_clicked_at
+        max(case when event_type = 'clicked' then occurred_at end) as last_clicked_at,
+        min(case when is_machine_open then age_days end) as machine_opened_age_days
     from events_until_as_of
     group by 1, 2
+),
+
+-- distinct messages with such an event in the window: a message counts when its latest such
+-- event is young enough, so one pass over `messages` replaces a count(distinct) per column
+window_counts as (
+    select
+        customer_id,
+        {%- for name, age_column in [
+            ['delivered', 'delivered_age_days'],
+            ['opened', 'last_opened_age_days'],
+            ['clicked', 'last_clicked_age_days'],
+        ] %}
+        {%- for days in [30, 90] %}
+        count(case
+            when message_key is not null and {{ age_column }} < {{ days }} then 1
+        end) as {{ name }}_{{ days }}d,
+        {%- endfor %}
+        {%- endfor %}
+        count(case
+            when message_key is not null and machine_opened_age_days < 90 then 1
+        end) as machine_opened_90d
+    from messages
+    group by 1
 ),
 
 -- each opened message counts 1 and each clicked message `mailmart_engagement_click_weight`
@@ -171,15 +165,32 @@ activity as (
     where engaged_customers.customer_id is null
 ),
 
+-- Local clock hours and dates change only on whole quarter hours (every zone's offset and DST
+-- change since 1972 is one), so every event of a UTC quarter hour has the same local hour and
+-- date: convert one instant per quarter hour, and the latest event of it for the tie-break.
+activity_quarters as (
+    select
+        customer_id,
+        send_time_source,
+        {{ quarter_hour_floor('occurred_at') }} as quarter_at,
+        max(occurred_at) as last_at
+    from activity
+    group by 1, 2, 3
+),
+
 activity_local as (
     select
-        activity.customer_id,
-        activity.send_time_source,
-        {{ to_local_time('activity.occurred_at', "coalesce(time_zones.time_zone, 'UTC')") }}
-            as local_at
-    from activity
+        activity_quarters.customer_id,
+        activity_quarters.send_time_source,
+        {{ to_local_time(
+            'activity_quarters.quarter_at', "coalesce(time_zones.time_zone, 'UTC')"
+        ) }} as local_at,
+        {{ to_local_time(
+            'activity_quarters.last_at', "coalesce(time_zones.time_zone, 'UTC')"
+        ) }} as last_local_at
+    from activity_quarters
     left join time_zones
-        on activity.customer_id = time_zones.customer_id
+        on activity_quarters.customer_id = time_zones.customer_id
 ),
 
 -- a clock hour (a day) counts once however many events fell in it, so one long visit or a
@@ -190,7 +201,7 @@ hours as (
         send_time_source,
         cast(extract(hour from local_at) as integer) as local_hour,
         count(distinct {{ dbt.date_trunc('hour', 'local_at') }}) as active_hours,
-        max(local_at) as last_local_at
+        max(last_local_at) as last_local_at
     from activity_local
     group by 1, 2, 3
 ),
@@ -200,7 +211,7 @@ weekdays as (
         customer_id,
         {{ iso_weekday('local_at') }} as local_weekday,
         count(distinct cast(local_at as date)) as active_days,
-        max(local_at) as last_local_at
+        max(last_local_at) as last_local_at
     from activity_local
     group by 1, 2
 ),
