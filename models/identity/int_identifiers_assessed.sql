@@ -11,11 +11,6 @@ observations as {{ not_materialized() }} (
     where identifier_type <> 'source_record'
 ),
 
-blocked_values as (
-    select * from {{ ref('mailmart_blocked_identifiers') }}
-    where is_enabled
-),
-
 limits as (
     select * from {{ ref('mailmart_identifier_limits') }}
 ),
@@ -36,32 +31,14 @@ identifiers as (
 ),
 
 blocked as (
-    select
-        identifiers.identifier_type,
-        identifiers.identifier_value,
-        min(
-            blocked_values.reason || ' (' || blocked_values.match_type || ' '
-            || blocked_values.pattern || ')'
-        ) as blocked_reason
-    from identifiers
-    inner join blocked_values
-        on blocked_values.identifier_type in (identifiers.identifier_type, 'any')
-            and (
-                (
-                    blocked_values.match_type = 'exact'
-                    and identifiers.identifier_value = blocked_values.pattern
-                )
-                or (
-                    blocked_values.match_type = 'like'
-                    and identifiers.identifier_value like blocked_values.pattern
-                )
-            )
-    group by 1, 2
+    select * from {{ ref('int_identifiers_blocked') }}
 ),
 
--- pairs of identifiers seen on the same record, for the types that have a limit
+-- pairs of identifiers seen on the same record, for the types that have a limit (unique
+-- without a `distinct`: observations are unique per record and identifier, limits per pair of
+-- types, and every count below is of distinct values anyway)
 co_occurrences as (
-    select distinct
+    select
         observations.identifier_type,
         observations.identifier_value,
         observations.source_system,

@@ -21,30 +21,15 @@ erased_customers as (
     select * from {{ ref('int_erased_customers') }}
 ),
 
--- an identifier on an erased customer's records is that person's data, whoever else shares
--- it; a blocked placeholder (test@test.com) is nobody's and stays
-erased_identifiers as (
-    select distinct
-        observations.identifier_type,
-        observations.identifier_value
-    from observations
-    inner join assigned
-        on observations.source_system = assigned.source_system
-            and observations.source_table = assigned.source_table
-            and observations.source_record_id = assigned.source_record_id
-    inner join erased_customers
-        on assigned.customer_id = erased_customers.customer_id
-),
-
--- a linkable identifier belongs to exactly one customer (its records were joined through it);
--- a record of several people (a family computer) does not make its identifiers theirs
-owners as (
+-- every customer whose records carry the identifier, once, and whether it was through a
+-- record that can link (a record of several people, a family computer, does not make its
+-- identifiers theirs)
+record_owners as (
     select
         observations.identifier_type,
         observations.identifier_value,
-        min(case when records.can_link then assigned.customer_id end) as customer_id,
-        count(distinct case when records.can_link then assigned.customer_id end)
-            as customer_count
+        assigned.customer_id,
+        records.can_link
     from observations
     inner join assigned
         on observations.source_system = assigned.source_system
@@ -52,6 +37,23 @@ owners as (
             and observations.source_record_id = assigned.source_record_id
     inner join records
         on assigned.record_key = records.record_key
+    group by 1, 2, 3, 4
+),
+
+-- a linkable identifier belongs to exactly one customer (its records were joined through
+-- it); an identifier on an erased customer's records is that person's data, whoever else
+-- shares it
+owners as (
+    select
+        record_owners.identifier_type,
+        record_owners.identifier_value,
+        min(case when record_owners.can_link then record_owners.customer_id end) as customer_id,
+        count(case when record_owners.can_link then record_owners.customer_id end)
+            as customer_count,
+        coalesce(bool_or(erased_customers.customer_id is not null), false) as is_erased
+    from record_owners
+    left join erased_customers
+        on record_owners.customer_id = erased_customers.customer_id
     group by 1, 2
 ),
 
@@ -78,10 +80,8 @@ final as (
     inner join owners
         on assessed.identifier_type = owners.identifier_type
             and assessed.identifier_value = owners.identifier_value
-    left join erased_identifiers
-        on assessed.identifier_type = erased_identifiers.identifier_type
-            and assessed.identifier_value = erased_identifiers.identifier_value
-    where erased_identifiers.identifier_value is null or assessed.is_blocked
+    -- a blocked placeholder (test@test.com) is nobody's and stays
+    where not owners.is_erased or assessed.is_blocked
 )
 
 select * from final
