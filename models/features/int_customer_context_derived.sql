@@ -72,15 +72,32 @@ device_types_ranked as (
 
 -- locale -----------------------------------------------------------------------------------
 
-locales_ranked as (
+reported_locales as {{ not_materialized() }} (
     select
         customer_id,
         locale,
-        row_number() over (
-            partition by customer_id order by occurred_at desc, locale asc, message_id desc
-        ) as locale_recency
+        occurred_at
     from events_until_as_of
     where nullif(trim(locale), '') is not null
+),
+
+-- the locale of the latest message that reported one, the first alphabetically at a tie: two
+-- aggregates, not a sort of every message
+latest_locales as (
+    select
+        reported_locales.customer_id,
+        min(reported_locales.locale) as locale
+    from reported_locales
+    inner join (
+        select
+            customer_id,
+            max(occurred_at) as latest_at
+        from reported_locales
+        group by customer_id
+    ) as latest
+        on reported_locales.customer_id = latest.customer_id
+            and reported_locales.occurred_at = latest.latest_at
+    group by reported_locales.customer_id
 ),
 
 -- address ----------------------------------------------------------------------------------
@@ -145,7 +162,7 @@ addresses_ranked as (
 customers as (
     select customer_id from device_types
     union
-    select customer_id from locales_ranked
+    select customer_id from latest_locales
     union
     select customer_id from addresses_ranked
     union
@@ -165,7 +182,7 @@ derived as (
         addresses_ranked.reported_at as last_address_reported_at,
         -- language and time
         time_zones.time_zone,
-        locales_ranked.locale
+        latest_locales.locale
     from customers
     left join device_types_ranked
         on customers.customer_id = device_types_ranked.customer_id
@@ -175,9 +192,8 @@ derived as (
             and addresses_ranked.address_recency = 1
     left join time_zones
         on customers.customer_id = time_zones.customer_id
-    left join locales_ranked
-        on customers.customer_id = locales_ranked.customer_id
-            and locales_ranked.locale_recency = 1
+    left join latest_locales
+        on customers.customer_id = latest_locales.customer_id
 )
 
 select * from derived
