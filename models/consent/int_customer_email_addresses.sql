@@ -23,8 +23,13 @@ identifies as (
     select * from {{ ref('int_segment_identifies_extracted') }}
 ),
 
-email_events as (
-    select * from {{ ref('int_email_events_unioned') }}
+-- ESP recipients as the identity layer already summarised them (one row per address, first
+-- and last event), instead of grouping every email event again
+email_recipients as (
+    select * from {{ ref('int_identifiers_observed') }}
+    where source_system = 'email'
+        and source_table = 'recipients'
+        and identifier_type = 'source_record'
 ),
 
 assessed as (
@@ -83,12 +88,11 @@ sightings as (
     -- an ESP recipient is a record of its own in the identity graph, keyed by the address
     select
         'email' as source_system,
-        'email:recipients:' || email as record_key,
-        email,
-        min(occurred_at) as first_seen_at,
-        max(occurred_at) as last_seen_at
-    from email_events
-    group by email
+        'email:recipients:' || source_record_id as record_key,
+        source_record_id as email,
+        first_seen_at,
+        last_seen_at
+    from email_recipients
 ),
 
 deliverable as (
