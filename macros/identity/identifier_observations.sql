@@ -7,8 +7,11 @@
         once). `identifiers` is a list of [identifier_type, expression] pairs; `is_record_key`
         is true for the pairs whose expression is `record_id` itself (the identifier that is
         the record, such as an anonymous id's record's anonymous id).
+        Every source row also observes its record itself (`source_record`: the record id),
+        first, so that each record has that row over its whole span: `int_identity_records`
+        reads it as the record.
     -#}
-    {%- for identifier in identifiers %}
+    {%- for identifier in [['source_record', record_id]] + identifiers %}
     select
         '{{ source_system }}' as source_system,
         '{{ source_table }}' as source_table,

@@ -180,7 +180,6 @@ email_recipients as (
 
 observations as (
     {{ identifier_observations('contacts_prepared', 'crm', 'contacts', 'contact_id', [
-        ['source_record', 'contact_id'],
         ['crm_contact_id', 'contact_id'],
         ['crm_contact_id', 'merged_into_contact_id'],
         ['email', identity_email('email')],
@@ -190,7 +189,6 @@ observations as (
     union all
     {{ identifier_observations(
         'segment_anonymous_ids', 'segment', 'anonymous_ids', 'anonymous_id', [
-        ['source_record', 'anonymous_id'],
         ['anonymous_id', 'anonymous_id'],
         ['user_id', 'user_id'],
         ['device_id', 'device_id'],
@@ -201,7 +199,6 @@ observations as (
     ], 'first_seen_at', 'last_seen_at') }}
     union all
     {{ identifier_observations('segment_user_ids', 'segment', 'user_ids', 'user_id', [
-        ['source_record', 'user_id'],
         ['user_id', 'user_id'],
         ['email', 'email'],
         ['phone', 'phone'],
@@ -210,7 +207,6 @@ observations as (
     ], 'first_seen_at', 'last_seen_at') }}
     union all
     {{ identifier_observations('orders_prepared', 'shop', 'orders', 'order_id', [
-        ['source_record', 'order_id'],
         ['order_id', 'order_id'],
         ['email', 'email'],
         ['email', 'customer_email'],
@@ -222,18 +218,15 @@ observations as (
     ], 'created_at') }}
     union all
     {{ identifier_observations('imported_orders', 'order_import', 'orders', 'order_id', [
-        ['source_record', 'order_id'],
         ['email', 'email'],
         ['user_id', 'user_id'],
     ], 'ordered_at') }}
     union all
     {{ identifier_observations('enrichment', 'enrichment', 'people', 'email', [
-        ['source_record', 'email'],
         ['email', identity_email('email')],
     ], 'enriched_at') }}
     union all
     {{ identifier_observations('email_recipients', 'email', 'recipients', 'email', [
-        ['source_record', 'email'],
         ['email', 'identity_email'],
     ], 'first_seen_at', 'last_seen_at') }}
 ),

@@ -2,7 +2,7 @@
 
 with
 
-observations as (
+observations as {{ not_materialized() }} (
     select * from {{ ref('int_identifiers_observed') }}
 ),
 
@@ -10,6 +10,8 @@ assessed as (
     select * from {{ ref('int_identifiers_assessed') }}
 ),
 
+-- Every source row that makes a record also observes the record's own id
+-- (`identifier_type = 'source_record'`), over the record's whole span: that row is the record.
 records as (
     select
         -- ids
@@ -20,10 +22,10 @@ records as (
         {{ identity_node_id("source_system || ':' || source_table || ':' || source_record_id") }}
             as node_id,
         -- timestamps
-        min(first_seen_at) as first_seen_at,
-        max(last_seen_at) as last_seen_at
+        first_seen_at,
+        last_seen_at
     from observations
-    group by 1, 2, 3, 4, 5
+    where identifier_type = 'source_record'
 ),
 
 -- A record whose own id may not link (a family computer's anonymous id, seen with both
