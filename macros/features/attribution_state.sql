@@ -13,27 +13,23 @@
 {% endmacro %}
 
 
-{% macro attribution_reads_changes(lookups_fingerprint='') %}
-    {#- True on an incremental run that can trust the state table: it exists, it was written
-        with the same lookups (`lookups_fingerprint`, see rows_fingerprint; a changed lookup
-        changes derived columns of old events), and the model has its `load_id` column.
+{% macro attribution_reads_changes(lookups_fingerprint=none) %}
+    {#- True on an incremental run that can trust the state table: it exists, the model has its
+        `load_id` column, and, for a model that derives columns from lookups, its rows were
+        derived with the same ones (`lookups_fingerprint`, see rows_fingerprint and
+        lookups_unchanged: a changed lookup changes derived columns of old events).
         Otherwise the run rewrites every event. -#}
     {%- if not (execute and is_incremental()) -%}
         {{- return(false) -}}
     {%- endif -%}
-    {%- set state = attribution_state_relation() -%}
-    {%- if load_relation(state) is none -%}
+    {%- if load_relation(attribution_state_relation()) is none -%}
         {{- return(false) -}}
     {%- endif -%}
     {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
     {%- if 'load_id' not in columns -%}
         {{- return(false) -}}
     {%- endif -%}
-    {%- set same_lookups = run_query(
-        "select count(*) from " ~ state ~ " where source_table = '_lookups'"
-        ~ " and source_record_id = '" ~ lookups_fingerprint ~ "'"
-    ) -%}
-    {{- return(same_lookups.columns[0].values()[0] > 0) -}}
+    {{- return(lookups_fingerprint is none or lookups_unchanged(lookups_fingerprint)) -}}
 {% endmacro %}
 
 
@@ -54,16 +50,10 @@
 {%- endmacro %}
 
 
-{% macro attribution_remember_customers(customers_sql, lookups_fingerprint='') %}
-    {#- Post-hook: the state table becomes the map this run attributed with, plus one row
-        (`source_table` = `_lookups`) holding the lookups' fingerprint. -#}
+{% macro attribution_remember_customers(customers_sql) %}
+    {#- Post-hook: the state table becomes the map this run attributed with. -#}
     create or replace table {{ attribution_state_relation() }} as
     {{ customers_sql }}
-    union all
-    select
-        '_lookups' as source_table,
-        '{{ lookups_fingerprint }}' as source_record_id,
-        cast(null as {{ dbt.type_string() }}) as customer_id
 {%- endmacro %}
 
 

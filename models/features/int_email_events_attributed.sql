@@ -3,10 +3,10 @@
     incremental_strategy=('merge' if target.type == 'spark' else 'delete+insert'),
     unique_key='event_id',
     on_schema_change='append_new_columns',
-    post_hook="{{ attribution_remember_customers(
-        attribution_customers('email', ['recipients']),
-        rows_fingerprint([ref('mailmart_email_event_types')])
-    ) }}",
+    post_hook=[
+        "{{ attribution_remember_customers(attribution_customers('email', ['recipients'])) }}",
+        "{{ remember_lookups(rows_fingerprint([ref('mailmart_email_event_types')])) }}",
+    ],
 ) }}
 
 -- depends_on: {{ ref('mailmart_email_event_types') }}
@@ -20,7 +20,8 @@
 -- int_email_events_extracted (joined back by event_id).
 -- Incremental (doc `incremental_attribution`): a run rewrites the events of new loads and the
 -- events of addresses whose customer changed since the last run (state:
--- int_email_events_attributed_customers); a changed event-type seed rewrites every event.
+-- int_email_events_attributed_customers); a changed event-type seed rewrites every event
+-- (its fingerprint: int_email_events_attributed_lookups).
 with
 
 {%- if reads_changes %}
