@@ -272,3 +272,56 @@ def test_fuzzy_links_of_the_last_run_equal_a_full_scoring(both):
     [(links,)] = both.execute(f"select count(*) from ({left})").fetchall()
     assert links > 0
     assert (_differences(both, left, right), _differences(both, right, left)) == (0, 0)
+
+
+def test_a_changed_event_type_seed_rewrites_kept_email_events(incremental_and_rebuilt, tmp_path):
+    """Editing the event-type seed re-types every past email event on the next run.
+
+    `int_email_events_attributed` keeps its rows between runs; it keeps the seed's fingerprint
+    too (`<model>_lookups`), and a run that finds another one rewrites every event instead of
+    only the new loads'. The seed table is edited in a copy of the warehouse (SendGrid
+    `delivered` becomes `sent`) and the models run (`dbt run` does not reload seeds).
+    """
+    warehouse = tmp_path / "seed_changed.duckdb"
+    shutil.copy(incremental_and_rebuilt["incremental"], warehouse)
+    con = duckdb.connect(str(warehouse))
+    try:
+        [(schema,)] = con.execute(
+            "select table_schema from information_schema.tables"
+            " where table_name = 'mailmart_email_event_types'"
+        ).fetchall()
+        changed = con.execute(
+            f"update {schema}.mailmart_email_event_types set event_type = 'sent'"
+            " where vendor = 'sendgrid' and vendor_event = 'delivered'"
+        ).fetchone()
+        [(kept_delivered,)] = con.execute(
+            "select count(*) from features.int_email_events_attributed"
+            " where vendor = 'sendgrid' and event_type = 'delivered'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert changed == (1,)
+    assert kept_delivered > 100
+
+    result = run_dbt(["run"], warehouse, tmp_path)
+    assert result.returncode == 0, result.stdout[-4000:]
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        [(still_delivered,)] = con.execute(
+            "select count(*) from features.int_email_events_attributed"
+            " where vendor = 'sendgrid' and event_type = 'delivered'"
+        ).fetchall()
+        [(mismatched,)] = con.execute(
+            """
+            select count(*)
+            from features.int_email_events_attributed as kept
+            inner join events.int_email_events_unioned as mapped
+                on kept.event_id = mapped.event_id
+            where kept.event_type is distinct from mapped.event_type
+            """
+        ).fetchall()
+    finally:
+        con.close()
+    assert still_delivered == 0
+    assert mismatched == 0
