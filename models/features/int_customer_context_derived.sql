@@ -83,20 +83,23 @@ reported_locales as {{ not_materialized() }} (
 
 -- the locale of the latest message that reported one, the first alphabetically at a tie: two
 -- aggregates, not a sort of every message
+latest_locale_times as (
+    select
+        customer_id,
+        max(occurred_at) as reported_at
+    from reported_locales
+    group by customer_id
+),
+
 latest_locales as (
     select
         reported_locales.customer_id,
-        min(reported_locales.locale) as locale
+        -- the feature is called `locale` (a keyword to the linter) in every layer
+        min(reported_locales.locale) as locale  -- noqa: RF04
     from reported_locales
-    inner join (
-        select
-            customer_id,
-            max(occurred_at) as latest_at
-        from reported_locales
-        group by customer_id
-    ) as latest
-        on reported_locales.customer_id = latest.customer_id
-            and reported_locales.occurred_at = latest.latest_at
+    inner join latest_locale_times
+        on reported_locales.customer_id = latest_locale_times.customer_id
+            and reported_locales.occurred_at = latest_locale_times.reported_at
     group by reported_locales.customer_id
 ),
 
