@@ -355,6 +355,14 @@ visited_product_views as (
     where coalesce(channel, '') != 'server'
 ),
 
+latest_views as (
+    select
+        customer_id,
+        max(occurred_at) as browse_ended_at
+    from visited_product_views
+    group by customer_id
+),
+
 latest_browse_sessions as (
     -- the latest session with a product view is the one holding the latest product view;
     -- its window runs from that view
@@ -362,13 +370,7 @@ latest_browse_sessions as (
         sessions.customer_id,
         sessions.session_started_at,
         latest_views.browse_ended_at
-    from (
-        select
-            customer_id,
-            max(occurred_at) as browse_ended_at
-        from visited_product_views
-        group by customer_id
-    ) as latest_views
+    from latest_views
     inner join sessions
         on latest_views.customer_id = sessions.customer_id
             and latest_views.browse_ended_at >= sessions.session_started_at
