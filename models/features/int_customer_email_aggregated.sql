@@ -1,8 +1,21 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook=["{{ customer_increment_touch() }}", "{{ customer_increment_delete() }}"],
+    post_hook=[
+        "{{ customer_increment_remember_inputs() }}", "{{ customer_increment_remember_run() }}"
+    ],
+) }}
 
 -- One row per customer with any email event up to as-of: deliveries, opens and clicks in the
--- last 30/90 days, rates, a decayed engagement score and the local hour and weekday the
--- customer engages at. Exact definitions: _features__email.yml. Nothing after as-of is read.
+-- last 30/90 days, rates, the engagement score at the latest engagement (customer_features
+-- decays it to as-of) and the local hour and weekday the customer engages at. Exact
+-- definitions: _features__email.yml. Nothing after as-of is read.
+--
+-- Incremental by customer (doc `customer_increments`): a run recomputes the customers whose
+-- email events, site visits or time zone changed and those with an event whose window
+-- boundary as-of crossed; what it reads is declared in customer_increment_spec.
 {%- set half_life_days = var('mailmart_engagement_half_life_days', 30) %}
 {%- set click_weight = var('mailmart_engagement_click_weight', 3) %}
 {%- set message_key = dbt.concat([
@@ -51,6 +64,7 @@ events_until_as_of as {{ not_materialized() }} (
     where
         email_events.customer_id is not null
         and email_events.occurred_at <= as_of.as_of
+        and {{ customer_increment_filter('email_events.customer_id') }}
 ),
 
 -- a click proves the mail was opened even when its tracking pixel was blocked: it is an open
@@ -103,7 +117,17 @@ window_counts as (
 ),
 
 -- each opened message counts 1 and each clicked message `mailmart_engagement_click_weight`
--- more, halved every `mailmart_engagement_half_life_days` since its latest open or click
+-- more, halved every `mailmart_engagement_half_life_days` since its latest open or click.
+-- Kept as the score at the customer's latest engagement: the decay to as-of is one factor for
+-- all of a customer's messages, applied by customer_features, so this row stays the same
+-- from one day to the next (doc `customer_increments`).
+messages_engaged as (
+    select
+        *,
+        max(last_opened_at) over (partition by customer_id) as last_engaged_at
+    from messages
+),
+
 message_scores as (
     select
         customer_id,
@@ -118,14 +142,22 @@ message_scores as (
         -- summed as decimals: a sum of doubles depends on the order rows arrive in, and the
         -- score must not change between two builds of the same data
         coalesce(sum(
-            cast(power(0.5, last_opened_age_days / {{ half_life_days }}) as decimal(18, 9))
+            cast(power(
+                0.5,
+                {{ dbt.datediff('last_opened_at', 'last_engaged_at', 'second') }}
+                / 86400.0 / {{ half_life_days }}
+            ) as decimal(18, 9))
         ), 0)
         + {{ click_weight }} * coalesce(sum(
-            cast(power(0.5, last_clicked_age_days / {{ half_life_days }}) as decimal(18, 9))
-        ), 0) as engagement_score,
+            cast(power(
+                0.5,
+                {{ dbt.datediff('last_clicked_at', 'last_engaged_at', 'second') }}
+                / 86400.0 / {{ half_life_days }}
+            ) as decimal(18, 9))
+        ), 0) as engagement_score_at_last_engagement,
         max(last_opened_at) as last_opened_at,
         max(last_clicked_at) as last_clicked_at
-    from messages
+    from messages_engaged
     group by 1
 ),
 
@@ -138,6 +170,7 @@ site_activity as (
     where
         web_events.customer_id is not null
         and web_events.occurred_at <= as_of.as_of
+        and {{ customer_increment_filter('web_events.customer_id') }}
         -- server-side events fire when a back office job runs, not when the customer is there
         and coalesce(web_events.channel, '') != 'server'
 ),
@@ -259,11 +292,10 @@ final as (
         cast(message_scores.clicked_messages_90d as double)
         / nullif(message_scores.delivered_messages_90d, 0) as click_rate_90d,
         -- engagement
-        cast(message_scores.engagement_score as double) as engagement_score,
+        cast(message_scores.engagement_score_at_last_engagement as double)
+            as engagement_score_at_last_engagement,
         message_scores.last_opened_at,
         message_scores.last_clicked_at,
-        {{ dbt.datediff('message_scores.last_opened_at', 'as_of.as_of', 'day') }}
-            as days_since_last_engagement,
         -- send time, local to the customer
         preferred_hours.local_hour as preferred_send_hour,
         preferred_weekdays.local_weekday as preferred_send_weekday,
@@ -276,7 +308,6 @@ final as (
             when time_zones.time_zone is not null then 'devices' else 'default_utc'
         end as send_time_zone_source
     from window_counts
-    cross join as_of
     inner join message_scores
         on window_counts.customer_id = message_scores.customer_id
     left join preferred_hours

@@ -123,10 +123,20 @@ joined as (
         coalesce(email.machine_opened_90d, 0) as machine_opened_90d,
         email.open_rate_90d,
         email.click_rate_90d,
-        cast(coalesce(email.engagement_score, 0) as double) as engagement_score,
+        -- the score at the latest engagement, halved every half-life from then to as-of: the
+        -- same factor for every message, so the sum per message is kept upstream
+        coalesce(
+            email.engagement_score_at_last_engagement * power(
+                0.5,
+                {{ dbt.datediff('email.last_opened_at', 'as_of.as_of', 'second') }}
+                / 86400.0 / {{ var('mailmart_engagement_half_life_days', 30) }}
+            ),
+            0
+        ) as engagement_score,
         email.last_opened_at,
         email.last_clicked_at,
-        email.days_since_last_engagement,
+        {{ dbt.datediff('email.last_opened_at', 'as_of.as_of', 'day') }}
+            as days_since_last_engagement,
         email.preferred_send_hour,
         email.preferred_send_weekday,
         email.send_time_source,
