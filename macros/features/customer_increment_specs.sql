@@ -3,7 +3,8 @@
         `customer_increments`):
 
         - `inputs`: `name`, `relation` (a ref with `customer_id`; the model refs it too),
-          `columns` (every column of it the model reads), and for inputs whose times the model
+          `columns` (every column of it the model reads, and its unique key: the checksum is an
+          xor, in which two equal rows cancel), and for inputs whose times the model
           compares with as-of, `time` and `horizons`: every distance in seconds it compares at
           (0 for "up to as-of");
         - `macros` and `vars`: the macros and vars the model's rows depend on, for the
@@ -33,7 +34,7 @@
                 {
                     'name': 'order_lines',
                     'relation': ref('int_order_lines_attributed'),
-                    'columns': ['line_type', 'product_id', 'occurred_at'],
+                    'columns': ['order_id', 'order_line_id', 'line_type', 'product_id', 'occurred_at'],
                     'time': 'occurred_at',
                     'horizons': [0],
                 },
@@ -54,7 +55,8 @@
                     'name': 'email_events',
                     'relation': ref('int_email_events_attributed'),
                     'columns': [
-                        'vendor', 'message_id', 'event_type', 'user_agent', 'occurred_at',
+                        'event_id', 'vendor', 'message_id', 'event_type', 'user_agent',
+                        'occurred_at',
                     ],
                     'time': 'occurred_at',
                     'horizons': [0, 30 * day, 90 * day],
@@ -62,7 +64,7 @@
                 {
                     'name': 'web_events',
                     'relation': ref('int_web_events_attributed'),
-                    'columns': ['channel', 'occurred_at'],
+                    'columns': ['message_type', 'message_id', 'channel', 'occurred_at'],
                     'time': 'occurred_at',
                     'horizons': [0],
                 },

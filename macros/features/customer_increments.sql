@@ -16,7 +16,8 @@
     the model's code, the macros it calls and the vars it reads. A different fingerprint,
     missing state or a full refresh recomputes every customer.
 
-    The pre-hooks write the run's customers to `<model>_touched` and delete their kept rows;
+    The pre-hooks compute the inputs' checksums (`<model>_inputs_next`), write the run's
+    customers to `<model>_touched` and delete their kept rows;
     the model appends their new rows (a customer merged away gets none); the post-hooks
     replace the state. All of it runs in the model's transaction, so the rows and the state
     they were computed from always agree.
@@ -100,7 +101,7 @@
     select
         '{{ input.name }}' as input_name,
         customer_id,
-        sum(cast({{ row_checksum(input.columns) }} as decimal(38, 0))) as rows_checksum,
+        bit_xor({{ row_checksum(input.columns) }}) as rows_checksum,
         count(*) as row_count
     from {{ input.relation }}
     where customer_id is not null
@@ -122,7 +123,7 @@
         with
 
         current_inputs as (
-            {{ customer_inputs_checksums(inputs) }}
+            select * from {{ customer_increment_relation('inputs_next') }}
         ),
 
         changed as (
@@ -190,10 +191,24 @@
 {%- endmacro %}
 
 
+{% macro customer_increment_checksum() %}
+    {#- Pre-hook: this run's checksums into `<model>_inputs_next`, read by the next pre-hook and
+        kept by the post-hook. -#}
+    create or replace table {{ customer_increment_relation('inputs_next') }} as
+    {{ customer_inputs_checksums(customer_increment_spec().inputs) }}
+{%- endmacro %}
+
+
 {% macro customer_increment_remember_inputs() %}
     {#- Post-hook: the state becomes the inputs this run computed from. -#}
     create or replace table {{ customer_increment_relation('inputs') }} as
-    {{ customer_inputs_checksums(customer_increment_spec().inputs) }}
+    select * from {{ customer_increment_relation('inputs_next') }}
+{%- endmacro %}
+
+
+{% macro customer_increment_forget_next() %}
+    {#- Post-hook: the copy is kept; the pre-hook's table goes. -#}
+    drop table if exists {{ customer_increment_relation('inputs_next') }}
 {%- endmacro %}
 
 
