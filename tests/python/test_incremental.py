@@ -325,3 +325,87 @@ def test_a_changed_event_type_seed_rewrites_kept_email_events(incremental_and_re
         con.close()
     assert still_delivered == 0
     assert mismatched == 0
+
+
+NEW_LOADS_TEST = "unique_in_new_loads_stg_segment__pages_message_id"
+
+
+def _duplicate_a_page(warehouse: Path, load_id: str | None) -> str:
+    """Copy one raw Segment page with its message id; `load_id` None keeps the row's own load."""
+    con = duckdb.connect(str(warehouse))
+    try:
+        [(message_id, original_load)] = con.execute(
+            "select message_id, _dlt_load_id from raw_segment.pages order by message_id limit 1"
+        ).fetchall()
+        new_load = load_id or original_load
+        con.execute(
+            "insert into raw_segment.pages select * replace (? as _dlt_load_id)"
+            " from raw_segment.pages where message_id = ?",
+            [new_load, message_id],
+        )
+        if load_id is not None:
+            con.execute(
+                "insert into raw_segment._dlt_loads (load_id, schema_name, status, inserted_at)"
+                " select ?, schema_name, 0, now() from raw_segment._dlt_loads limit 1",
+                [load_id],
+            )
+    finally:
+        con.close()
+    return message_id
+
+
+def test_tests_on_new_loads_remember_what_they_passed_on(incremental_and_rebuilt):
+    """After three passing builds, each new-loads test has passed on every completed load."""
+    con = duckdb.connect(str(incremental_and_rebuilt["incremental"]), read_only=True)
+    try:
+        completed = {
+            row[0]
+            for row in con.execute(
+                "select load_id from raw_segment._dlt_loads where status = 0"
+            ).fetchall()
+        }
+        tested = {
+            row[0]
+            for row in con.execute(
+                "select load_id from quality.tested_loads where test_key = ?",
+                ["unique_in_new_loads:stg_segment__pages:message_id"],
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    assert len(completed) >= 3
+    assert completed <= tested
+
+
+def test_a_duplicate_in_a_new_load_fails_its_test(incremental_and_rebuilt, tmp_path):
+    """A raw page re-delivered under its message id in a new load breaks uniqueness."""
+    warehouse = tmp_path / "duplicate.duckdb"
+    shutil.copy(incremental_and_rebuilt["incremental"], warehouse)
+    _duplicate_a_page(warehouse, load_id="9999999999.000001")
+
+    result = run_dbt(["test", "-s", NEW_LOADS_TEST], warehouse, tmp_path)
+    assert result.returncode != 0
+    assert f"Failure in test {NEW_LOADS_TEST}" in result.stdout
+
+
+def test_a_duplicate_in_a_tested_load_needs_every_load(incremental_and_rebuilt, tmp_path):
+    """Rows of a load a test passed on are not read again unless asked for.
+
+    dlt never changes a row without a new load id, so such a duplicate cannot come from a
+    load; it is written here by hand. `mailmart_test_every_load` (and `--full-refresh`) reads
+    every row and finds it.
+    """
+    warehouse = tmp_path / "old_duplicate.duckdb"
+    shutil.copy(incremental_and_rebuilt["incremental"], warehouse)
+    _duplicate_a_page(warehouse, load_id=None)
+
+    result = run_dbt(["test", "-s", NEW_LOADS_TEST], warehouse, tmp_path)
+    assert result.returncode == 0, result.stdout[-4000:]
+
+    result = run_dbt(
+        ["test", "-s", NEW_LOADS_TEST, "--vars", "{mailmart_test_every_load: true}"],
+        warehouse,
+        tmp_path,
+    )
+    assert result.returncode != 0
+    assert f"Failure in test {NEW_LOADS_TEST}" in result.stdout
