@@ -26,6 +26,26 @@
     customer_increment_specs.sql).
 -#}
 
+{% macro customer_increment_pre_hooks() %}
+    {#- The model's pre-hooks, in order (its config: `pre_hook=customer_increment_pre_hooks()`). -#}
+    {{- return([
+        '{{ customer_increment_checksum() }}',
+        '{{ customer_increment_touch() }}',
+        '{{ customer_increment_delete() }}',
+    ]) -}}
+{% endmacro %}
+
+
+{% macro customer_increment_post_hooks() %}
+    {#- The model's post-hooks, in order. -#}
+    {{- return([
+        '{{ customer_increment_remember_inputs() }}',
+        '{{ customer_increment_remember_run() }}',
+        '{{ customer_increment_forget_next() }}',
+    ]) -}}
+{% endmacro %}
+
+
 {% macro customer_increment_relation(suffix) %}
     {{- return(sibling_relation(this.identifier ~ '_' ~ suffix)) -}}
 {% endmacro %}

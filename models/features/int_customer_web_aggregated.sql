@@ -2,16 +2,8 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='sync_all_columns',
-    pre_hook=[
-        "{{ customer_increment_checksum() }}",
-        "{{ customer_increment_touch() }}",
-        "{{ customer_increment_delete() }}",
-    ],
-    post_hook=[
-        "{{ customer_increment_remember_inputs() }}",
-        "{{ customer_increment_remember_run() }}",
-        "{{ customer_increment_forget_next() }}",
-    ],
+    pre_hook=customer_increment_pre_hooks(),
+    post_hook=customer_increment_post_hooks(),
 ) }}
 
 -- Web behaviour features: one row per customer with a Segment message up to as-of. Nothing
