@@ -95,16 +95,22 @@ def _marts(con: duckdb.DuckDBPyConnection, database: str) -> list[str]:
     ]
 
 
-def _columns(con: duckdb.DuckDBPyConnection, table: str, excluded: tuple[str, ...]) -> str:
+def _columns(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    excluded: tuple[str, ...] = (),
+    catalog: str = "incremental",
+    schema: str = "marts",
+) -> str:
     names = [
         row[0]
         for row in con.execute(
             """
             select column_name from information_schema.columns
-            where table_catalog = 'incremental' and table_schema = 'marts' and table_name = ?
+            where table_catalog = ? and table_schema = ? and table_name = ?
             order by ordinal_position
             """,
-            [table],
+            [catalog, schema, table],
         ).fetchall()
     ]
     return ", ".join(f'"{name}"' for name in names if name not in excluded)
@@ -220,7 +226,7 @@ def test_every_mart_equals_a_full_rebuild(both):
     for table in marts:
         if table in RUN_HISTORY_MARTS:
             continue
-        columns = _columns(both, table, ())
+        columns = _columns(both, table)
         left = f"select {columns} from incremental.marts.{table}"
         right = f"select {columns} from rebuilt.marts.{table}"
         [(rows,)] = both.execute(f"select count(*) from incremental.marts.{table}").fetchall()
@@ -235,18 +241,7 @@ def test_feature_tables_kept_by_customer_equal_a_full_rebuild(both, table):
     """Every column of the feature tables that recompute only changed customers, not only the
     ones the marts show, equals a full rebuild's, after runs that recomputed only some
     customers (doc `customer_increments`)."""
-    names = [
-        row[0]
-        for row in both.execute(
-            """
-            select column_name from information_schema.columns
-            where table_catalog = 'rebuilt' and table_schema = 'features' and table_name = ?
-            order by ordinal_position
-            """,
-            [table],
-        ).fetchall()
-    ]
-    columns = ", ".join(f'"{name}"' for name in names)
+    columns = _columns(both, table, catalog="rebuilt", schema="features")
     left = f"select {columns} from incremental.features.{table}"
     right = f"select {columns} from rebuilt.features.{table}"
     [(rows,)] = both.execute(f"select count(*) from ({right})").fetchall()
