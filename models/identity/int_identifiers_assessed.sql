@@ -37,7 +37,7 @@ blocked as (
 -- pairs of identifiers seen on the same record, for the types that have a limit (unique
 -- without a `distinct`: observations are unique per record and identifier, limits per pair of
 -- types, and every count below is of distinct values anyway)
-co_occurrences as (
+co_occurrences as {{ not_materialized() }} (
     select
         observations.identifier_type,
         observations.identifier_value,
@@ -46,9 +46,7 @@ co_occurrences as (
         observations.source_record_id,
         coalesce(observations.is_record_key, false) as is_record_key,
         limits.linked_type,
-        limits.max_linked,
         limits.window_days,
-        limits.reason,
         linked.identifier_value as linked_identifier_value,
         -- `source_record` limits count records, which are only unique with their system
         case
@@ -73,9 +71,20 @@ co_occurrences as (
     where blocked.identifier_value is null
 ),
 
--- the window: what was seen together in the identifier's last `window_days` days
+-- the window: what was seen together in the identifier's last `window_days` days. Kept (both
+-- passes read it), so only the columns they need: the limit's other columns are joined back
+-- after counting (7.4M rows at 1M customers).
 co_occurrences_in_window as (
-    select co_occurrences.*
+    select
+        co_occurrences.identifier_type,
+        co_occurrences.identifier_value,
+        co_occurrences.source_system,
+        co_occurrences.source_table,
+        co_occurrences.source_record_id,
+        co_occurrences.is_record_key,
+        co_occurrences.linked_type,
+        co_occurrences.linked_identifier_value,
+        co_occurrences.linked_value
     from co_occurrences
     inner join identifiers
         on co_occurrences.identifier_type = identifiers.identifier_type
@@ -88,19 +97,21 @@ co_occurrences_in_window as (
 -- First pass: every identifier over any of its limits, counting everything seen with it.
 first_pass_over as (
     select distinct
-        identifier_type,
-        identifier_value
+        first_pass_checks.identifier_type,
+        first_pass_checks.identifier_value
     from (
         select
             identifier_type,
             identifier_value,
             linked_type,
-            max_linked,
             count(distinct linked_value) as linked_count
         from co_occurrences_in_window
-        group by 1, 2, 3, 4
+        group by 1, 2, 3
     ) as first_pass_checks
-    where linked_count > max_linked
+    inner join limits
+        on first_pass_checks.identifier_type = limits.identifier_type
+            and first_pass_checks.linked_type = limits.linked_type
+    where first_pass_checks.linked_count > limits.max_linked
 ),
 
 -- A record whose own id is blocked or over a limit (a family computer's anonymous id seen
@@ -135,9 +146,6 @@ limit_checks as (
         co_occurrences_in_window.identifier_type,
         co_occurrences_in_window.identifier_value,
         co_occurrences_in_window.linked_type,
-        co_occurrences_in_window.max_linked,
-        co_occurrences_in_window.window_days,
-        co_occurrences_in_window.reason,
         count(distinct co_occurrences_in_window.linked_value) as linked_count
     from co_occurrences_in_window
     left join records_of_several
@@ -159,20 +167,23 @@ limit_checks as (
         linked_over.identifier_value is not null
         and coalesce(linked_type.priority, 0) > coalesce(own_type.priority, 0)
     )
-    group by 1, 2, 3, 4, 5, 6
+    group by 1, 2, 3
 ),
 
 over_limit as (
     select
-        identifier_type,
-        identifier_value,
+        limit_checks.identifier_type,
+        limit_checks.identifier_value,
         min(
-            identifier_type || ' seen with ' || linked_count || ' ' || linked_type
-            || ' values within ' || window_days || ' days (limit ' || max_linked || '): '
-            || reason
+            limit_checks.identifier_type || ' seen with ' || limit_checks.linked_count || ' '
+            || limit_checks.linked_type || ' values within ' || limits.window_days
+            || ' days (limit ' || limits.max_linked || '): ' || limits.reason
         ) as shared_reason
     from limit_checks
-    where linked_count > max_linked
+    inner join limits
+        on limit_checks.identifier_type = limits.identifier_type
+            and limit_checks.linked_type = limits.linked_type
+    where limit_checks.linked_count > limits.max_linked
     group by 1, 2
 ),
 

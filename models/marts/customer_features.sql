@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(materialized='table', post_hook="{{ unique_key_guard('customer_id') }}") }}
 
 -- One row per customer: every feature family joined on customer_id, as of one timestamp.
 -- A customer absent from a family gets zeros for counts and false for flags, nulls otherwise.

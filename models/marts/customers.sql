@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(materialized='table', post_hook="{{ unique_key_guard('customer_id') }}") }}
 
 -- One row per customer: who they are (best name and address), whether they may be emailed,
 -- where and when they are, their key features and their primary segment.

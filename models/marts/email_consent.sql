@@ -1,3 +1,4 @@
+{{ config(post_hook="{{ unique_key_guard('email_hash') }}") }}
 {%- set soft_bounce_limit = var('mailmart_soft_bounce_suppression_count', 3) %}
 
 -- One row per address: its consent state, decided by the precedence in doc

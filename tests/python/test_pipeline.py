@@ -288,3 +288,34 @@ def test_a_new_day_of_events_moves_customers_in_and_out_of_segments(built, tmp_p
     assert query("select count(*) from segments.int_segment_membership_changes_logged") == [
         (log_rows,)
     ]
+
+
+def test_a_repeated_key_fails_the_mart_and_keeps_the_published_one(built, tmp_path):
+    """`customers` built over a feature table with a customer twice fails before its commit
+    (`unique_key_guard`): the error names the key, and the published table is the previous
+    one, each customer once."""
+    _, warehouse_built, _ = built
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(warehouse_built, warehouse)
+    con = duckdb.connect(str(warehouse))
+    try:
+        [(published,)] = con.execute("select count(*) from marts.customers").fetchall()
+        con.execute(
+            "insert into marts.customer_features"
+            " select * from marts.customer_features order by customer_id limit 1"
+        )
+    finally:
+        con.close()
+
+    result = run_dbt(["run", "-s", "customers"], warehouse, tmp_path)
+
+    assert result.returncode != 0
+    assert "customers: customer_id is null or repeated: not published" in result.stdout
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        [(rows, keys)] = con.execute(
+            "select count(*), count(distinct customer_id) from marts.customers"
+        ).fetchall()
+    finally:
+        con.close()
+    assert (rows, keys) == (published, published)
