@@ -37,7 +37,7 @@ blocked as (
 -- pairs of identifiers seen on the same record, for the types that have a limit (unique
 -- without a `distinct`: observations are unique per record and identifier, limits per pair of
 -- types, and every count below is of distinct values anyway)
-co_occurrences as {{ not_materialized() }} (
+co_occurrences as (
     select
         observations.identifier_type,
         observations.identifier_value,
