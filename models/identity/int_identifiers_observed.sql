@@ -1,39 +1,51 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook=observed_increment_pre_hooks(),
+    post_hook=observed_increment_post_hooks(),
+) }}
 
+-- depends_on: {{ ref('int_email_events_extracted') }}
 {%- set user_id_from_shop = var('mailmart_shop_customer_id_is_user_id', true) %}
+{%- set segment_record = observed_increment_filter(
+    "'segment'", "'anonymous_ids'", 'anonymous_id'
+) %}
+{%- set segment_user = observed_increment_filter("'segment'", "'user_ids'", 'user_id') %}
 
+-- Incremental by record (doc `observed_increments`): a run recomputes the records with a row
+-- in a dlt load it has not read and those with a phone whose country was assumed; the
+-- pre-hooks delete their kept rows, the query below reads only their source rows.
 with
 
 contacts as (
     select * from {{ ref('stg_crm__contacts') }}
+    where {{ observed_increment_filter("'crm'", "'contacts'", 'contact_id') }}
 ),
-
-identifies as {{ not_materialized() }} (
-    select * from {{ ref('int_segment_identifies_extracted') }}
+{% for name in ['identifies', 'pages', 'tracks'] %}
+{{ name }} as {{ not_materialized() }} (
+    select * from {{ ref('int_segment_' ~ name ~ '_extracted') }}
+    where ({{ segment_record }}) or ({{ segment_user }})
 ),
-
-pages as {{ not_materialized() }} (
-    select * from {{ ref('int_segment_pages_extracted') }}
-),
-
-tracks as {{ not_materialized() }} (
-    select * from {{ ref('int_segment_tracks_extracted') }}
-),
-
+{% endfor %}
 orders as (
     select * from {{ ref('stg_shop__orders') }}
+    where {{ observed_increment_filter("'shop'", "'orders'", 'order_id') }}
 ),
 
 imported_order_lines as (
     select * from {{ ref('stg_order_import__order_lines') }}
+    where {{ observed_increment_filter("'order_import'", "'orders'", 'order_id') }}
 ),
 
 enrichment as (
     select * from {{ ref('stg_enrichment__people') }}
+    where {{ observed_increment_filter("'enrichment'", "'people'", 'email') }}
 ),
 
 email_events as (
     select * from {{ ref('int_email_events_unioned') }}
+    where {{ observed_increment_filter("'email'", "'recipients'", 'email') }}
 ),
 
 -- A phone written without `+`/`00` on a record with no known country got the default calling
@@ -116,7 +128,7 @@ segment_anonymous_ids as (
         min(occurred_at) as first_seen_at,
         max(occurred_at) as last_seen_at
     from segment_messages
-    where anonymous_id is not null
+    where anonymous_id is not null and {{ segment_record }}
     group by 1, 2, 3, 4, 5, 6, 7
 ),
 
@@ -130,7 +142,7 @@ segment_user_ids as (
         min(occurred_at) as first_seen_at,
         max(occurred_at) as last_seen_at
     from segment_messages
-    where user_id is not null
+    where user_id is not null and {{ segment_user }}
     group by 1, 2, 3, 4, 5
 ),
 
@@ -233,14 +245,27 @@ observations as (
 
 -- A phone whose country was assumed takes the one known number with the same national
 -- significant number (`0612 345678` on an in-store order and `+49 612 345678` on the web order
--- of the same buyer); with none, or several, it keeps the default country's code.
+-- of the same buyer); with none, or several, it keeps the default country's code. Known are
+-- the phones of this run's records and the kept ones: every record with an assumed country is
+-- in this run, so the kept phones are all known ones.
+phones as (
+    select identifier_value
+    from observations
+    where identifier_type = 'phone'
+    {%- if is_incremental() %}
+    union all
+    select identifier_value
+    from {{ this }}
+    where identifier_type = 'phone'
+    {%- endif %}
+),
+
 known_phones as (
     select
         {{ identity_phone_national_number('identifier_value') }} as national_number,
         min(identifier_value) as identifier_value,
         count(distinct identifier_value) as phone_count
-    from observations
-    where identifier_type = 'phone'
+    from phones
     group by 1
 ),
 
@@ -255,6 +280,7 @@ phones_resolved as (
             when known_phones.phone_count = 1 then known_phones.identifier_value
             else observations.identifier_value
         end as identifier_value,
+        true as is_phone_country_assumed,
         observations.first_seen_at,
         observations.last_seen_at
     from observations
@@ -272,6 +298,7 @@ observations_resolved as (
         is_record_key,
         identifier_type,
         identifier_value,
+        false as is_phone_country_assumed,
         first_seen_at,
         last_seen_at
     from observations
@@ -291,6 +318,8 @@ aggregated as (
         identifier_value,
         -- the identifier is the record's own id (an anonymous id's record, a contact's id)
         bool_or(is_record_key) as is_record_key,
+        -- a phone written without a country code on a record with no known country
+        bool_or(is_phone_country_assumed) as is_phone_country_assumed,
         -- timestamps
         min(first_seen_at) as first_seen_at,
         max(last_seen_at) as last_seen_at,

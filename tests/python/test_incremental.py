@@ -278,6 +278,28 @@ def test_run_history_marts_report_the_same_last_run(both, table):
     assert _differences(both, previous.format(db="incremental"), previous.format(db="rebuilt")) == 0
 
 
+def test_observations_kept_by_record_equal_a_full_rebuild(both):
+    """The last batch's run recomputed the observations of some records only (those with rows
+    in its loads, and those with a phone whose country was assumed), and every observation
+    equals the full rebuild's (doc `observed_increments`)."""
+    table = "int_identifiers_observed"
+    [(touched, records, assumed)] = both.execute(
+        f"""
+        select
+            (select count(*) from incremental.identity.{table}_touched),
+            (select count(distinct (source_system, source_table, source_record_id))
+                from rebuilt.identity.{table}),
+            (select count(*) from rebuilt.identity.{table} where is_phone_country_assumed)
+        """
+    ).fetchall()
+    assert 0 < touched < records, (touched, records)
+    assert assumed > 0
+    columns = _columns(both, table, catalog="rebuilt", schema="identity")
+    left = f"select {columns} from incremental.identity.{table}"
+    right = f"select {columns} from rebuilt.identity.{table}"
+    assert (_differences(both, left, right), _differences(both, right, left)) == (0, 0)
+
+
 def test_fuzzy_links_of_the_last_run_equal_a_full_scoring(both):
     """The last batch's run scored only the pairs of the records it changed (not all of them),
     and kept every other link: the links equal the full rebuild's."""

@@ -19,7 +19,8 @@ cleaned as (
         -- timestamps
         {{ to_utc('enriched_at') }} as enriched_at,
         -- lineage
-        _landing_file as landing_file
+        _landing_file as landing_file,
+        _dlt_load_id as load_id
     from source
 )
 

@@ -1,0 +1,204 @@
+{#-
+    Observations by record (doc `observed_increments`): `int_identifiers_observed` keeps one
+    row per record and identifier, and a run recomputes only the records whose rows can differ
+    from the kept ones:
+
+    - records with a row in a dlt load the model has not read yet (`<model>_loads` holds, per
+      input, the loads it has read). Raw rows are never deleted and only replaced by a newer
+      load's copy (events are appended, CRM contacts, orders and enrichment replaced on their
+      key), so a record without a new row has the same source rows as last time. Such a record
+      is recomputed from all its rows, old and new: a Segment anonymous id from every message
+      it sent;
+    - records with a phone whose country was assumed (`is_phone_country_assumed`): such a
+      phone takes the one known number with the same national number, which any record's new
+      phone can change. There are few of them, so they are recomputed every run.
+
+    Everything else a row depends on is in the fingerprint (`<model>_run`): the code of the
+    model, of the models it reads and of the macros and vars that shape an observation. A
+    different fingerprint, missing state or a full refresh recomputes every record.
+
+    The pre-hooks write the records of the run (`<model>_touched`) and delete their kept rows;
+    the model appends their new rows; the post-hooks keep the loads read and the fingerprint.
+    All of it runs in the model's transaction, so the rows and the state always agree.
+-#}
+
+{% macro observed_increment_relation(suffix) %}
+    {{- return(sibling_relation(this.identifier ~ '_' ~ suffix)) -}}
+{% endmacro %}
+
+
+{% macro observed_increment_inputs() %}
+    {#- What the model reads, per input: the relation, and the records a row of it belongs to
+        (source_system, source_table, the column holding the record id). -#}
+    {%- set segment_records = [
+        ['segment', 'anonymous_ids', 'anonymous_id'],
+        ['segment', 'user_ids', 'user_id'],
+    ] -%}
+    {{- return([
+        {'name': 'contacts', 'relation': ref('stg_crm__contacts'),
+            'records': [['crm', 'contacts', 'contact_id']]},
+        {'name': 'identifies', 'relation': ref('int_segment_identifies_extracted'),
+            'records': segment_records},
+        {'name': 'pages', 'relation': ref('int_segment_pages_extracted'),
+            'records': segment_records},
+        {'name': 'tracks', 'relation': ref('int_segment_tracks_extracted'),
+            'records': segment_records},
+        {'name': 'orders', 'relation': ref('stg_shop__orders'),
+            'records': [['shop', 'orders', 'order_id']]},
+        {'name': 'imported_order_lines', 'relation': ref('stg_order_import__order_lines'),
+            'records': [['order_import', 'orders', 'order_id']]},
+        {'name': 'enrichment', 'relation': ref('stg_enrichment__people'),
+            'records': [['enrichment', 'people', 'email']]},
+        {'name': 'email_events', 'relation': ref('int_email_events_extracted'),
+            'records': [['email', 'recipients', 'email']]},
+    ]) -}}
+{% endmacro %}
+
+
+{% macro observed_increment_fingerprint() %}
+    {#- md5 of what decides an observation besides the source rows: the code of this model and
+        of the models it reads, the macros that shape identifiers and the vars they read. -#}
+    {%- if not execute -%}
+        {{- return('') -}}
+    {%- endif -%}
+    {%- set parts = [] -%}
+    {%- set read = [model.unique_id] + model.depends_on.nodes -%}
+    {%- for node in graph.nodes.values() if node.unique_id in read -%}
+        {%- do parts.append(node.unique_id ~ ':' ~ node.raw_code) -%}
+    {%- endfor -%}
+    {%- for macro in [
+        identifier_observations, identity_email, identity_phone_country_assumed,
+        identity_phone_national_number, country_calling_codes, normalize_phone,
+        normalize_email, digits_only, adapter.dispatch('digits_only', project_name),
+        json_text, adapter.dispatch('json_text', project_name), to_utc,
+        adapter.dispatch('to_utc', project_name),
+    ] -%}
+        {%- do parts.append(macro.macro.macro_sql) -%}
+    {%- endfor -%}
+    {%- for name in ['mailmart_shop_customer_id_is_user_id', 'mailmart_default_country_code'] -%}
+        {%- do parts.append(name ~ '=' ~ var(name, none)) -%}
+    {%- endfor -%}
+    {{- return(local_md5(parts | sort | join('\n'))) -}}
+{% endmacro %}
+
+
+{% macro observed_increment_reads_changes() %}
+    {#- True on an incremental run whose kept rows can be trusted: the state exists and was
+        written with this fingerprint. Read before any hook changes the state. -#}
+    {#- unit tests have no `this` -#}
+    {%- if this is none or not (execute and is_incremental()) -%}
+        {{- return(false) -}}
+    {%- endif -%}
+    {%- set run_state = load_relation(observed_increment_relation('run')) -%}
+    {%- if run_state is none or load_relation(observed_increment_relation('loads')) is none -%}
+        {{- return(false) -}}
+    {%- endif -%}
+    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+    {%- if 'is_phone_country_assumed' not in columns -%}
+        {{- return(false) -}}
+    {%- endif -%}
+    {%- set kept = run_query('select fingerprint from ' ~ run_state) -%}
+    {{- return(
+        kept.rows | length == 1 and kept.rows[0][0] == observed_increment_fingerprint()
+    ) -}}
+{% endmacro %}
+
+
+{% macro observed_increment_pre_hooks() %}
+    {{- return(['{{ observed_increment_touch() }}', '{{ observed_increment_delete() }}']) -}}
+{% endmacro %}
+
+
+{% macro observed_increment_post_hooks() %}
+    {{- return([
+        '{{ observed_increment_remember_loads() }}',
+        '{{ observed_increment_remember_run() }}',
+    ]) -}}
+{% endmacro %}
+
+
+{% macro observed_increment_touch() %}
+    {#- Pre-hook: the records this run recomputes, into `<model>_touched`. -#}
+    {%- if observed_increment_reads_changes() -%}
+        {%- set inputs = observed_increment_inputs() -%}
+        create or replace table {{ observed_increment_relation('touched') }} as
+        {%- for input in inputs %}
+        {%- for record in input.records %}
+        select distinct
+            '{{ record[0] }}' as touched_system,
+            '{{ record[1] }}' as touched_table,
+            cast({{ record[2] }} as {{ dbt.type_string() }}) as touched_record_id
+        from {{ input.relation }}
+        where {{ record[2] }} is not null
+            and load_id not in (
+                select kept_loads.load_id
+                from {{ observed_increment_relation('loads') }} as kept_loads
+                where kept_loads.input_name = '{{ input.name }}'
+            )
+        union
+        {%- endfor %}
+        {%- endfor %}
+        select distinct source_system, source_table, source_record_id
+        from {{ this }}
+        where is_phone_country_assumed
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro observed_increment_delete() %}
+    {#- Pre-hook: delete the kept rows of the records this run recomputes (every row on a run
+        that recomputes everything). -#}
+    {%- if not (execute and is_incremental()) -%}
+        select 1
+    {%- elif not observed_increment_reads_changes() -%}
+        delete from {{ this }}
+    {%- else -%}
+        delete from {{ this }}
+        where {{ observed_increment_filter('source_system', 'source_table', 'source_record_id') }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro observed_increment_filter(source_system, source_table, record_id) %}
+    {#- A condition: the record is one this run recomputes. `source_system` and `source_table`
+        are columns, or quoted constants for an input of one kind of record. (The touched
+        table's columns have names of their own, so that an unqualified column here can only
+        be the caller's.) -#}
+    {%- if observed_increment_reads_changes() -%}
+        exists (
+            select 1
+            from {{ observed_increment_relation('touched') }} as touched
+            where touched.touched_system = {{ source_system }}
+                and touched.touched_table = {{ source_table }}
+                and touched.touched_record_id = cast({{ record_id }} as {{ dbt.type_string() }})
+        )
+    {%- else -%}
+        1 = 1
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro observed_increment_remember_loads() %}
+    {#- Post-hook: the loads every input held in this run. -#}
+    {%- set inputs = observed_increment_inputs() -%}
+    create or replace table {{ observed_increment_relation('loads') }} as
+    {%- for input in inputs %}
+    select distinct
+        '{{ input.name }}' as input_name,
+        load_id
+    from {{ input.relation }}
+    where load_id is not null
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+
+{% macro observed_increment_remember_run() %}
+    {#- Post-hook: and the fingerprint the rows were computed with. -#}
+    create or replace table {{ observed_increment_relation('run') }} as
+    select '{{ observed_increment_fingerprint() }}' as fingerprint
+{%- endmacro %}
