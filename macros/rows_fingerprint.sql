@@ -53,3 +53,23 @@
     create or replace table {{ lookups_state_relation() }} as
     select '{{ fingerprint }}' as lookups_fingerprint
 {%- endmacro %}
+
+
+{% macro table_exists(relation) %}
+    {#- Whether the table exists, asked of the database rather than dbt's relation cache: the
+        cache is filled when a run starts and does not know tables that hooks created since
+        (another model's state table, on a new warehouse). -#}
+    {%- if not execute -%}
+        {{- return(false) -}}
+    {%- endif -%}
+    {%- if target.type == 'spark' -%}
+        {{- return(load_relation(relation) is not none) -}}
+    {%- endif -%}
+    {%- set found = run_query(
+        "select count(*) from information_schema.tables"
+        ~ " where table_catalog = '" ~ relation.database ~ "'"
+        ~ " and table_schema = '" ~ relation.schema ~ "'"
+        ~ " and table_name = '" ~ relation.identifier ~ "'"
+    ).columns[0].values()[0] -%}
+    {{- return(found > 0) -}}
+{% endmacro %}

@@ -105,16 +105,78 @@
 
 
 {% macro observed_increment_pre_hooks() %}
-    {{- return(['{{ observed_increment_touch() }}', '{{ observed_increment_delete() }}']) -}}
+    {{- return([
+        '{{ observed_increment_create_log() }}',
+        '{{ observed_increment_touch() }}',
+        "{{ observed_increment_log_identifiers('before') }}",
+        '{{ observed_increment_delete() }}',
+    ]) -}}
 {% endmacro %}
 
 
 {% macro observed_increment_post_hooks() %}
     {{- return([
         '{{ observed_increment_remember_loads() }}',
+        "{{ observed_increment_log_identifiers('after') }}",
         '{{ observed_increment_remember_run() }}',
     ]) -}}
 {% endmacro %}
+
+
+{% macro observed_increment_run_number() %}
+    {#- This run's number: one more than the last run's (`<model>_run`), 1 without state. Read
+        by the hooks before the last post-hook writes it. -#}
+    {%- if not execute -%}
+        {{- return(0) -}}
+    {%- endif -%}
+    {%- set run_state = load_relation(observed_increment_relation('run')) -%}
+    {%- if run_state is none -%}
+        {{- return(1) -}}
+    {%- endif -%}
+    {%- set columns = adapter.get_columns_in_relation(run_state) | map(attribute='name') | list -%}
+    {%- if 'run_number' not in columns -%}
+        {{- return(1) -}}
+    {%- endif -%}
+    {%- set last = run_query('select max(run_number) from ' ~ run_state).columns[0].values()[0] -%}
+    {{- return((last or 0) + 1) -}}
+{% endmacro %}
+
+
+{% macro observed_increment_create_log() %}
+    {#- Pre-hook: the change log (`<model>_changes`), for the models that read identifiers by
+        what changed (int_identifiers_assessed): per run, every identifier of a recomputed
+        record, before and after, or one `is_everything` row when every record was. -#}
+    create table if not exists {{ observed_increment_relation('changes') }} (
+        run_number bigint,
+        identifier_type {{ dbt.type_string() }},
+        identifier_value {{ dbt.type_string() }},
+        is_everything boolean
+    )
+{%- endmacro %}
+
+
+{% macro observed_increment_log_identifiers(step) %}
+    {#- Pre-hook (`before`: the kept rows about to be deleted) and post-hook (`after`: the new
+        rows): the identifiers of the records this run recomputes go into the change log. A run
+        that recomputes every record logs one `is_everything` row instead, after. -#}
+    {%- set run_number = observed_increment_run_number() -%}
+    {%- if observed_increment_reads_changes() -%}
+        insert into {{ observed_increment_relation('changes') }}
+        select distinct
+            {{ run_number }} as run_number,
+            identifier_type,
+            identifier_value,
+            false as is_everything
+        from {{ this }}
+        where identifier_type <> 'source_record'
+            and {{ observed_increment_filter('source_system', 'source_table', 'source_record_id') }}
+    {%- elif step == 'after' -%}
+        insert into {{ observed_increment_relation('changes') }}
+        values ({{ run_number }}, null, null, true)
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
 
 
 {% macro observed_increment_touch() %}
@@ -200,5 +262,7 @@
 {% macro observed_increment_remember_run() %}
     {#- Post-hook: and the fingerprint the rows were computed with. -#}
     create or replace table {{ observed_increment_relation('run') }} as
-    select '{{ observed_increment_fingerprint() }}' as fingerprint
+    select
+        '{{ observed_increment_fingerprint() }}' as fingerprint,
+        cast({{ observed_increment_run_number() }} as bigint) as run_number
 {%- endmacro %}

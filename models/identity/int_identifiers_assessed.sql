@@ -1,5 +1,17 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook=assessed_increment_pre_hooks(),
+    post_hook=assessed_increment_post_hooks(),
+) }}
 
+{%- set reads_changes = assessed_increment_reads_changes() %}
+
+-- Incremental by identifier (doc `assessed_increments`): a run recomputes the identifiers on
+-- the records int_identifiers_observed recomputed since the last run, and those on records
+-- holding an identifier whose first pass flipped; the pre-hooks compute the first pass of the
+-- changed ones and delete the kept rows of this run's identifiers.
 with
 
 all_observations as {{ not_materialized() }} (
@@ -9,6 +21,9 @@ all_observations as {{ not_materialized() }} (
 observations as {{ not_materialized() }} (
     select * from all_observations
     where identifier_type <> 'source_record'
+    {%- if reads_changes %}
+        and {{ assessed_in_scope('touched', 'identifier_type', 'identifier_value') }}
+    {%- endif %}
 ),
 
 limits as (
@@ -19,121 +34,60 @@ identifier_types as (
     select * from {{ ref('mailmart_identifier_types') }}
 ),
 
-identifiers as (
-    select
-        identifier_type,
-        identifier_value,
-        min(first_seen_at) as first_seen_at,
-        max(last_seen_at) as last_seen_at,
-        count(*) as record_count
-    from observations
-    group by 1, 2
-),
-
 blocked as (
     select * from {{ ref('int_identifiers_blocked') }}
 ),
 
--- pairs of identifiers seen on the same record, for the types that have a limit (unique
--- without a `distinct`: observations are unique per record and identifier, limits per pair of
--- types, and every count below is of distinct values anyway)
-co_occurrences as (
-    select
-        observations.identifier_type,
-        observations.identifier_value,
-        observations.source_system,
-        observations.source_table,
-        observations.source_record_id,
-        coalesce(observations.is_record_key, false) as is_record_key,
-        limits.linked_type,
-        limits.window_days,
-        linked.identifier_value as linked_identifier_value,
-        -- `source_record` limits count records, which are only unique with their system
-        case
-            when linked.identifier_type = 'source_record'
-                then linked.source_system || ':' || linked.source_table || ':'
-                    || linked.identifier_value
-            else linked.identifier_value
-        end as linked_value,
-        linked.last_seen_at as linked_last_seen_at
-    from observations
-    inner join limits
-        on observations.identifier_type = limits.identifier_type
-    inner join all_observations as linked
-        on observations.source_system = linked.source_system
-            and observations.source_table = linked.source_table
-            and observations.source_record_id = linked.source_record_id
-            and limits.linked_type = linked.identifier_type
-    -- a placeholder value on the other side says nothing about sharing
-    left join blocked
-        on linked.identifier_type = blocked.identifier_type
-            and linked.identifier_value = blocked.identifier_value
-    where blocked.identifier_value is null
-),
-
--- the window: what was seen together in the identifier's last `window_days` days. Kept (both
--- passes read it), so only the columns they need: the limit's other columns are joined back
--- after counting (7.4M rows at 1M customers).
-co_occurrences_in_window as (
-    select
-        co_occurrences.identifier_type,
-        co_occurrences.identifier_value,
-        co_occurrences.source_system,
-        co_occurrences.source_table,
-        co_occurrences.source_record_id,
-        co_occurrences.is_record_key,
-        co_occurrences.linked_type,
-        co_occurrences.linked_identifier_value,
-        co_occurrences.linked_value
-    from co_occurrences
-    inner join identifiers
-        on co_occurrences.identifier_type = identifiers.identifier_type
-            and co_occurrences.identifier_value = identifiers.identifier_value
-    where co_occurrences.linked_last_seen_at >= {{ dbt.dateadd(
-        'day', '-1 * co_occurrences.window_days', 'identifiers.last_seen_at'
-    ) }}
-),
-
--- First pass: every identifier over any of its limits, counting everything seen with it.
+{{ identifier_limit_ctes() }}
+{% if reads_changes %}
+-- the first pass of every identifier after this run (pre-hook): unchanged ones as kept
 first_pass_over as (
-    select distinct
-        first_pass_checks.identifier_type,
-        first_pass_checks.identifier_value
-    from (
-        select
-            identifier_type,
-            identifier_value,
-            linked_type,
-            count(distinct linked_value) as linked_count
-        from co_occurrences_in_window
-        group by 1, 2, 3
-    ) as first_pass_checks
-    inner join limits
-        on first_pass_checks.identifier_type = limits.identifier_type
-            and first_pass_checks.linked_type = limits.linked_type
-    where first_pass_checks.linked_count > limits.max_linked
+    select
+        identifier_type,
+        identifier_value
+    from {{ assessed_increment_relation('first_pass_next') }}
 ),
 
+-- the own ids of the records this run's identifiers were seen on
+record_keys as (
+    select keys.*
+    from all_observations as keys
+    where keys.is_record_key
+        and keys.identifier_type <> 'source_record'
+        and exists (
+            select 1
+            from observations
+            where observations.source_system = keys.source_system
+                and observations.source_table = keys.source_table
+                and observations.source_record_id = keys.source_record_id
+        )
+),
+{% else %}
+{{ identifier_first_pass_over() }},
+
+record_keys as (
+    select * from observations
+    where is_record_key
+),
+{% endif %}
 -- A record whose own id is blocked or over a limit (a family computer's anonymous id seen
 -- with both partners' user ids) belongs to several people: it links nothing, and what was
 -- seen on it does not count against its other identifiers.
 records_of_several as (
     select distinct
-        observations.source_system,
-        observations.source_table,
-        observations.source_record_id
-    from observations
+        record_keys.source_system,
+        record_keys.source_table,
+        record_keys.source_record_id
+    from record_keys
     left join first_pass_over
-        on observations.identifier_type = first_pass_over.identifier_type
-            and observations.identifier_value = first_pass_over.identifier_value
+        on record_keys.identifier_type = first_pass_over.identifier_type
+            and record_keys.identifier_value = first_pass_over.identifier_value
     left join blocked
-        on observations.identifier_type = blocked.identifier_type
-            and observations.identifier_value = blocked.identifier_value
-    where observations.is_record_key
-        and (
-            first_pass_over.identifier_value is not null
-            or blocked.identifier_value is not null
-        )
+        on record_keys.identifier_type = blocked.identifier_type
+            and record_keys.identifier_value = blocked.identifier_value
+    where
+        first_pass_over.identifier_value is not null
+        or blocked.identifier_value is not null
 ),
 
 -- Second pass, priority: a linked value that is itself over a limit and weaker than the
@@ -198,6 +152,9 @@ assessed as (
         over_limit.identifier_value is not null as is_shared,
         over_limit.shared_reason,
         blocked.identifier_value is null and over_limit.identifier_value is null as can_link,
+        -- over a limit when everything seen with it counts (before priority), which decides
+        -- for the identifiers seen with it
+        first_pass_over.identifier_value is not null as is_over_limit_before_priority,
         -- counts
         identifiers.record_count,
         -- timestamps
@@ -210,6 +167,9 @@ assessed as (
     left join over_limit
         on identifiers.identifier_type = over_limit.identifier_type
             and identifiers.identifier_value = over_limit.identifier_value
+    left join first_pass_over
+        on identifiers.identifier_type = first_pass_over.identifier_type
+            and identifiers.identifier_value = first_pass_over.identifier_value
 )
 
 select * from assessed

@@ -235,3 +235,46 @@ def test_evidence_beyond_equal_values(tmp_path):
         )
     )
     assert phones == {"k1": "33612345678", "k2": "33612345678", "k3": "44612345679"}
+
+
+def test_a_phone_that_becomes_shared_frees_the_email_seen_with_it(tmp_path):
+    """Priority across runs (doc `assessed_increments`): Eve's address is given with four
+    phones (limit 3), so it is shared while none of them is. A later export gives one of those
+    phones with three more addresses: the phone is now shared and weaker than an email, so it no
+    longer counts against Eve's address, which links her four contacts. None of Eve's records
+    changed; the run must assess her address again because a phone on them flipped."""
+    landing, warehouse = tmp_path / "landing", tmp_path / "w.duckdb"
+    phones = ["+44 20 7946 1001", "+44 20 7946 1002", "+44 20 7946 1003", "+44 20 7946 1009"]
+    write(
+        landing / "crm_contacts" / "contacts_2026-01-01.csv",
+        HEADER + "".join(contact(f"e{i}", "eve@example.com", p) for i, p in enumerate(phones)),
+    )
+    _build(landing, warehouse, tmp_path)
+    status = (
+        "select is_shared, can_link from identity.int_identifiers_assessed "
+        "where identifier_value = 'eve@example.com'"
+    )
+    assert _query(warehouse, status) == [(True, False)]
+    assert len({_customers(warehouse)[f"e{i}"] for i in range(4)}) == 4
+
+    write(
+        landing / "crm_contacts" / "contacts_2026-02-01.csv",
+        HEADER
+        + "".join(
+            contact(f"x{i}", f"x{i}@example.com", phones[3], updated="2026-02-01T00:00:00Z")
+            for i in range(3)
+        ),
+    )
+    _build(landing, warehouse, tmp_path)
+    assert _query(warehouse, status) == [(False, True)]
+    assert len({_customers(warehouse)[f"e{i}"] for i in range(4)}) == 1
+    # Eve's address was not among the changed identifiers, only among those assessed again
+    scope = (
+        "select scope_value from identity.int_identifiers_assessed_{} where scope_type = 'email'"
+    )
+    assert "eve@example.com" not in {v for (v,) in _query(warehouse, scope.format("changed"))}
+    assert "eve@example.com" in {v for (v,) in _query(warehouse, scope.format("touched"))}
+
+    kept = _query(warehouse, "select * from identity.int_identifiers_assessed order by all")
+    _build(landing, warehouse, tmp_path, "--full-refresh")
+    assert _query(warehouse, "select * from identity.int_identifiers_assessed order by all") == kept

@@ -300,6 +300,29 @@ def test_observations_kept_by_record_equal_a_full_rebuild(both):
     assert (_differences(both, left, right), _differences(both, right, left)) == (0, 0)
 
 
+def test_identifiers_assessed_by_what_changed_equal_a_full_rebuild(both):
+    """The last batch's run assessed again only the identifiers its observations changed (and
+    those seen with one whose first pass flipped), read the whole change log and left it empty;
+    every row equals the full rebuild's (doc `assessed_increments`)."""
+    table = "int_identifiers_assessed"
+    [(touched, identifiers, shared, logged)] = both.execute(
+        f"""
+        select
+            (select count(*) from incremental.identity.{table}_touched),
+            (select count(*) from rebuilt.identity.{table}),
+            (select count(*) from rebuilt.identity.{table} where is_over_limit_before_priority),
+            (select count(*) from incremental.identity.int_identifiers_observed_changes)
+        """
+    ).fetchall()
+    assert 0 < touched < identifiers, (touched, identifiers)
+    assert shared > 0
+    assert logged == 0
+    columns = _columns(both, table, catalog="rebuilt", schema="identity")
+    left = f"select {columns} from incremental.identity.{table}"
+    right = f"select {columns} from rebuilt.identity.{table}"
+    assert (_differences(both, left, right), _differences(both, right, left)) == (0, 0)
+
+
 def test_fuzzy_links_of_the_last_run_equal_a_full_scoring(both):
     """The last batch's run scored only the pairs of the records it changed (not all of them),
     and kept every other link: the links equal the full rebuild's."""
