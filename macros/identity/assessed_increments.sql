@@ -5,8 +5,8 @@
     - An identifier's counts, window and first pass (everything seen with it) depend only on the
       observations of its records. Those change only for the records `int_identifiers_observed`
       recomputed, and it logs every identifier of them, before and after, in its change log
-      (`int_identifiers_observed_changes`). This model reads the runs it has not read
-      (`<model>_read`): the changed identifiers.
+      (`int_identifiers_observed_changes`). The log holds only what this model has not taken
+      in: it reads all of it (the changed identifiers) and empties it in the same transaction.
     - The second pass of an identifier also depends on the first pass of the identifiers seen on
       its records (priority) and of its records' own ids (records of several people). So the
       identifiers on every record that holds an identifier whose first pass flipped are
@@ -92,9 +92,9 @@
     {%- if last_read is none -%}
         {{- return(false) -}}
     {%- endif -%}
+    {#- the log holds only runs not taken in yet: this model empties it when it has -#}
     {%- set everything = run_query(
-        'select count(*) from ' ~ assessed_changes_relation()
-        ~ ' where is_everything and run_number > ' ~ last_read
+        'select count(*) from ' ~ assessed_changes_relation() ~ ' where is_everything'
     ).columns[0].values()[0] -%}
     {{- return(everything == 0) -}}
 {% endmacro %}
@@ -139,7 +139,7 @@
             identifier_type as scope_type,
             identifier_value as scope_value
         from {{ assessed_changes_relation() }}
-        where run_number > {{ assessed_increment_last_read() }} and not is_everything
+        where not is_everything
     {%- else -%}
         select 1
     {%- endif -%}
