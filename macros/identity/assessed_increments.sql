@@ -102,6 +102,7 @@
 
 {% macro assessed_increment_pre_hooks() %}
     {{- return([
+        '{{ assessed_increment_create_log() }}',
         '{{ assessed_increment_changed() }}',
         '{{ assessed_increment_first_pass() }}',
         '{{ assessed_increment_touch() }}',
@@ -112,6 +113,7 @@
 
 {% macro assessed_increment_post_hooks() %}
     {{- return([
+        '{{ assessed_increment_log_identifiers() }}',
         '{{ assessed_increment_remember_read() }}',
         '{{ assessed_increment_prune_log() }}',
     ]) -}}
@@ -254,6 +256,34 @@
     {%- else -%}
         delete from {{ this }}
         where {{ assessed_in_scope('touched', 'identifier_type', 'identifier_value') }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro assessed_increment_create_log() %}
+    {#- Pre-hook: this model's own change log (`<model>_changes`) for the deterministic links:
+        the identifiers each run assessed again, or one `is_everything` row for a run that
+        assessed all of them. Its reader empties it. -#}
+    create table if not exists {{ assessed_increment_relation('changes') }} (
+        identifier_type {{ dbt.type_string() }},
+        identifier_value {{ dbt.type_string() }},
+        is_everything boolean
+    )
+{%- endmacro %}
+
+
+{% macro assessed_increment_log_identifiers() %}
+    {#- Post-hook: log the identifiers this run assessed (before the state changes). -#}
+    {%- if assessed_increment_reads_changes() -%}
+        insert into {{ assessed_increment_relation('changes') }}
+        select
+            scope_type as identifier_type,
+            scope_value as identifier_value,
+            false as is_everything
+        from {{ assessed_increment_relation('touched') }}
+    {%- else -%}
+        insert into {{ assessed_increment_relation('changes') }}
+        values (null, null, true)
     {%- endif -%}
 {%- endmacro %}
 

@@ -1,10 +1,22 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook=deterministic_increment_pre_hooks(),
+    post_hook=deterministic_increment_post_hooks(),
+) }}
 
+-- Incremental by identifier (doc `deterministic_increments`): a run links again the
+-- identifiers the assessment changed and those on records whose own id it changed; the
+-- pre-hooks delete their kept links.
 with
 
 observations as (
     select * from {{ ref('int_identifiers_observed') }}
     where identifier_type <> 'source_record'
+    {%- if deterministic_increment_reads_changes() %}
+        and {{ deterministic_in_scope('identifier_type', 'identifier_value') }}
+    {%- endif %}
 ),
 
 assessed as (

@@ -274,7 +274,14 @@ def test_a_phone_that_becomes_shared_frees_the_email_seen_with_it(tmp_path):
     )
     assert "eve@example.com" not in {v for (v,) in _query(warehouse, scope.format("changed"))}
     assert "eve@example.com" in {v for (v,) in _query(warehouse, scope.format("touched"))}
+    # and her address was linked again by identifier, not with every other one
+    relinked = "select scope_value from identity.int_identity_links_deterministic_touched"
+    relinked_values = {v for (v,) in _query(warehouse, relinked)}
+    assert "eve@example.com" in relinked_values
+    # a phone only on Eve's first contact, which nothing changed, kept its links
+    assert "442079461001" not in relinked_values
 
-    kept = _query(warehouse, "select * from identity.int_identifiers_assessed order by all")
+    tables = ("int_identifiers_assessed", "int_identity_links_deterministic")
+    kept = [_query(warehouse, f"select * from identity.{t} order by all") for t in tables]
     _build(landing, warehouse, tmp_path, "--full-refresh")
-    assert _query(warehouse, "select * from identity.int_identifiers_assessed order by all") == kept
+    assert [_query(warehouse, f"select * from identity.{t} order by all") for t in tables] == kept

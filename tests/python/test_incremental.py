@@ -323,6 +323,29 @@ def test_identifiers_assessed_by_what_changed_equal_a_full_rebuild(both):
     assert (_differences(both, left, right), _differences(both, right, left)) == (0, 0)
 
 
+def test_deterministic_links_by_identifier_equal_a_full_rebuild(both):
+    """The last batch's run linked again only the identifiers the assessment logged (and those
+    on records whose own id it logged), emptied the log, and every link equals the full
+    rebuild's (doc `deterministic_increments`)."""
+    table = "int_identity_links_deterministic"
+    [(touched, identifiers, logged)] = both.execute(
+        f"""
+        select
+            (select count(*) from incremental.identity.{table}_touched),
+            (select count(*) from rebuilt.identity.int_identifiers_assessed),
+            (select count(*) from incremental.identity.int_identifiers_assessed_changes)
+        """
+    ).fetchall()
+    assert 0 < touched < identifiers, (touched, identifiers)
+    assert logged == 0
+    columns = _columns(both, table, catalog="rebuilt", schema="identity")
+    left = f"select {columns} from incremental.identity.{table}"
+    right = f"select {columns} from rebuilt.identity.{table}"
+    [(links,)] = both.execute(f"select count(*) from ({right})").fetchall()
+    assert links > 0
+    assert (_differences(both, left, right), _differences(both, right, left)) == (0, 0)
+
+
 def test_fuzzy_links_of_the_last_run_equal_a_full_scoring(both):
     """The last batch's run scored only the pairs of the records it changed (not all of them),
     and kept every other link: the links equal the full rebuild's."""
