@@ -120,15 +120,23 @@
 {% endmacro %}
 
 
-{% macro assessed_in_scope(relation_suffix, identifier_type, identifier_value) %}
-    {#- A condition: the identifier is in `<model>_<relation_suffix>` (scope_type,
-        scope_value; names of their own, so an unqualified column can only be the caller's). -#}
+{% macro identifier_in_scope(scope_relation, identifier_type, identifier_value) %}
+    {#- A condition: the identifier is in `scope_relation` (columns scope_type, scope_value:
+        names of their own, so an unqualified column here can only be the caller's). Used by
+        the models incremental by identifier. -#}
     exists (
         select 1
-        from {{ assessed_increment_relation(relation_suffix) }} as scope
+        from {{ scope_relation }} as scope
         where scope.scope_type = {{ identifier_type }}
             and scope.scope_value = {{ identifier_value }}
     )
+{%- endmacro %}
+
+
+{% macro assessed_in_scope(relation_suffix, identifier_type, identifier_value) %}
+    {{- identifier_in_scope(
+        assessed_increment_relation(relation_suffix), identifier_type, identifier_value
+    ) -}}
 {%- endmacro %}
 
 

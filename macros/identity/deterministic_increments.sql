@@ -83,14 +83,9 @@
 
 
 {% macro deterministic_in_scope(identifier_type, identifier_value) %}
-    {#- A condition: the identifier is one this run links again (the touched table's columns
-        have names of their own, so an unqualified column here is the caller's). -#}
-    exists (
-        select 1
-        from {{ deterministic_increment_relation('touched') }} as scope
-        where scope.scope_type = {{ identifier_type }}
-            and scope.scope_value = {{ identifier_value }}
-    )
+    {{- identifier_in_scope(
+        deterministic_increment_relation('touched'), identifier_type, identifier_value
+    ) -}}
 {%- endmacro %}
 
 
