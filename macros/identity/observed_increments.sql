@@ -17,9 +17,11 @@
     model, of the models it reads and of the macros and vars that shape an observation. A
     different fingerprint, missing state or a full refresh recomputes every record.
 
-    The pre-hooks write the records of the run (`<model>_touched`) and delete their kept rows;
-    the model appends their new rows; the post-hooks keep the loads read and the fingerprint.
-    All of it runs in the model's transaction, so the rows and the state always agree.
+    The pre-hooks write the records of the run (`<model>_touched`), log their identifiers in
+    the change log (`<model>_changes`, read by int_identifiers_assessed) and delete their kept
+    rows; the model appends their new rows; the post-hooks log the new rows' identifiers and
+    keep the loads read and the fingerprint with the run's number. All of it runs in the
+    model's transaction, so the rows, the log and the state always agree.
 -#}
 
 {% macro observed_increment_relation(suffix) %}
