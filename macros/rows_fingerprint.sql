@@ -73,3 +73,14 @@
     ).columns[0].values()[0] -%}
     {{- return(found > 0) -}}
 {% endmacro %}
+
+
+{% macro empty_change_log(relation) %}
+    {#- Post-hook of a change log's only reader: everything in the log was taken in by this
+        run (the reader's transaction sees no later writes), so all of it goes. -#}
+    {%- if table_exists(relation) -%}
+        delete from {{ relation }}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}

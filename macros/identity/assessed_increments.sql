@@ -16,7 +16,7 @@
     The pre-hooks compute it for the changed identifiers (`<model>_first_pass_next`: every
     identifier over a limit in the first pass after this run), write the identifiers of the run
     (`<model>_touched`) and delete their kept rows; the model appends their new rows; the
-    post-hooks keep what was read (and prune the log) and the fingerprint: the code of this
+    post-hooks keep what was read (and empty the log) and the fingerprint: the code of this
     model and of int_identifiers_blocked, the rows of the limit and type seeds and of
     int_identifiers_blocked. A different
     fingerprint, missing state, a full refresh, or a run of int_identifiers_observed that
@@ -115,7 +115,7 @@
     {{- return([
         '{{ assessed_increment_log_identifiers() }}',
         '{{ assessed_increment_remember_read() }}',
-        '{{ assessed_increment_prune_log() }}',
+        '{{ empty_change_log(assessed_changes_relation()) }}',
     ]) -}}
 {% endmacro %}
 
@@ -314,19 +314,6 @@
         '{{ assessed_increment_fingerprint() }}' as fingerprint
 {%- endmacro %}
 
-
-{% macro assessed_increment_prune_log() %}
-    {#- Post-hook: the runs of the log this model has taken in go (it is the log's only
-        reader). -#}
-    {%- if table_exists(assessed_changes_relation()) -%}
-        delete from {{ assessed_changes_relation() }}
-        where run_number <= (
-            select run_number from {{ assessed_increment_relation('read') }}
-        )
-    {%- else -%}
-        select 1
-    {%- endif -%}
-{%- endmacro %}
 
 
 {% macro identifier_limit_ctes() %}

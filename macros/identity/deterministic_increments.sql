@@ -76,7 +76,7 @@
 
 {% macro deterministic_increment_post_hooks() %}
     {{- return([
-        '{{ deterministic_increment_empty_log() }}',
+        '{{ empty_change_log(deterministic_changes_relation()) }}',
         '{{ deterministic_increment_remember_run() }}',
     ]) -}}
 {% endmacro %}
@@ -153,15 +153,6 @@
     {%- endif -%}
 {%- endmacro %}
 
-
-{% macro deterministic_increment_empty_log() %}
-    {#- Post-hook: the assessment's log is taken in (this model is its only reader). -#}
-    {%- if table_exists(deterministic_changes_relation()) -%}
-        delete from {{ deterministic_changes_relation() }}
-    {%- else -%}
-        select 1
-    {%- endif -%}
-{%- endmacro %}
 
 
 {% macro deterministic_increment_remember_run() %}
