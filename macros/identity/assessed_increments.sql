@@ -4,7 +4,8 @@
 
     - An identifier's counts, window and first pass (everything seen with it) depend only on the
       observations of its records. Those change only for the records `int_identifiers_observed`
-      recomputed, and it logs every identifier of them, before and after, in its change log
+      recomputed, and it logs every identifier of those whose rows differ, before and after, in
+      its change log
       (`int_identifiers_observed_changes`). The log holds only what this model has not taken
       in: it reads all of it (the changed identifiers) and empties it in the same transaction.
     - The second pass of an identifier also depends on the first pass of the identifiers seen on

@@ -17,11 +17,12 @@
     model, of the models it reads and of the macros and vars that shape an observation. A
     different fingerprint, missing state or a full refresh recomputes every record.
 
-    The pre-hooks write the records of the run (`<model>_touched`), log their identifiers in
-    the change log (`<model>_changes`, read by int_identifiers_assessed) and delete their kept
-    rows; the model appends their new rows; the post-hooks log the new rows' identifiers and
-    keep the loads read and the fingerprint with the run's number. All of it runs in the
-    model's transaction, so the rows, the log and the state always agree.
+    The pre-hooks write the records of the run (`<model>_touched`), copy their kept rows
+    (`<model>_before`) and delete them; the model appends their new rows; the post-hooks log
+    the identifiers of every record whose rows differ from its copy in the change log
+    (`<model>_changes`, read by int_identifiers_assessed), drop the copy and keep the loads
+    read and the fingerprint with the run's number. All of it runs in the model's transaction,
+    so the rows, the log and the state always agree.
 -#}
 
 {% macro observed_increment_relation(suffix) %}
@@ -110,7 +111,7 @@
     {{- return([
         '{{ observed_increment_create_log() }}',
         '{{ observed_increment_touch() }}',
-        "{{ observed_increment_log_identifiers('before') }}",
+        '{{ observed_increment_keep_before() }}',
         '{{ observed_increment_delete() }}',
     ]) -}}
 {% endmacro %}
@@ -119,7 +120,8 @@
 {% macro observed_increment_post_hooks() %}
     {{- return([
         '{{ observed_increment_remember_loads() }}',
-        "{{ observed_increment_log_identifiers('after') }}",
+        '{{ observed_increment_log_identifiers() }}',
+        '{{ observed_increment_drop_before() }}',
         '{{ observed_increment_remember_run() }}',
     ]) -}}
 {% endmacro %}
@@ -146,8 +148,9 @@
 
 {% macro observed_increment_create_log() %}
     {#- Pre-hook: the change log (`<model>_changes`), for the models that read identifiers by
-        what changed (int_identifiers_assessed): per run, every identifier of a recomputed
-        record, before and after, or one `is_everything` row when every record was. -#}
+        what changed (int_identifiers_assessed): per run, every identifier of a record whose
+        rows this run changed, before and after, or one `is_everything` row when every record
+        was recomputed. -#}
     create table if not exists {{ observed_increment_relation('changes') }} (
         run_number bigint,
         identifier_type {{ dbt.type_string() }},
@@ -157,27 +160,88 @@
 {%- endmacro %}
 
 
-{% macro observed_increment_log_identifiers(step) %}
-    {#- Pre-hook (`before`: the kept rows about to be deleted) and post-hook (`after`: the new
-        rows): the identifiers of the records this run recomputes go into the change log. A run
-        that recomputes every record logs one `is_everything` row instead, after. -#}
-    {%- set run_number = observed_increment_run_number() -%}
+{% macro observed_increment_keep_before() %}
+    {#- Pre-hook: the kept rows of the records this run recomputes, before they are deleted
+        (`<model>_before`), to compare with their new rows. -#}
     {%- if observed_increment_reads_changes() -%}
-        insert into {{ observed_increment_relation('changes') }}
-        select distinct
-            {{ run_number }} as run_number,
-            identifier_type,
-            identifier_value,
-            false as is_everything
+        create or replace table {{ observed_increment_relation('before') }} as
+        select *
         from {{ this }}
-        where identifier_type <> 'source_record'
-            and {{ observed_increment_filter('source_system', 'source_table', 'source_record_id') }}
-    {%- elif step == 'after' -%}
-        insert into {{ observed_increment_relation('changes') }}
-        values ({{ run_number }}, null, null, true)
+        where {{ observed_increment_filter('source_system', 'source_table', 'source_record_id') }}
     {%- else -%}
         select 1
     {%- endif -%}
+{%- endmacro %}
+
+
+{% macro observed_increment_log_identifiers() %}
+    {#- Post-hook: the identifiers of every recomputed record whose rows differ from its kept
+        ones (a row added, removed or with another value) go into the change log, before and
+        after: the whole record, because what is seen with an identifier is part of its
+        assessment. A record recomputed to the same rows (most records with an assumed phone)
+        is not logged, so nothing downstream works on it. A run that recomputed every record
+        logs one `is_everything` row instead. -#}
+    {%- set run_number = observed_increment_run_number() -%}
+    {%- if observed_increment_reads_changes() -%}
+        {%- set before = observed_increment_relation('before') -%}
+        insert into {{ observed_increment_changes_columns() }}
+        with
+
+        after_rows as (
+            select *
+            from {{ this }}
+            where {{ observed_increment_filter('source_system', 'source_table', 'source_record_id') }}
+        ),
+
+        differing_rows as (
+            (select * from {{ before }} except select * from after_rows)
+            union all
+            (select * from after_rows except select * from {{ before }})
+        ),
+
+        differing_records as (
+            select distinct
+                source_system as differing_system,
+                source_table as differing_table,
+                source_record_id as differing_record_id
+            from differing_rows
+        ),
+
+        rows_of_both as (
+            select * from {{ before }}
+            union all
+            select * from after_rows
+        )
+
+        select distinct
+            {{ run_number }} as run_number,
+            rows_of_both.identifier_type,
+            rows_of_both.identifier_value,
+            false as is_everything
+        from rows_of_both
+        inner join differing_records
+            on rows_of_both.source_system = differing_records.differing_system
+                and rows_of_both.source_table = differing_records.differing_table
+                and rows_of_both.source_record_id = differing_records.differing_record_id
+        where rows_of_both.identifier_type <> 'source_record'
+    {%- else -%}
+        insert into {{ observed_increment_changes_columns() }}
+        values ({{ run_number }}, null, null, true)
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro observed_increment_changes_columns() %}
+    {{- observed_increment_relation('changes') }} (
+        run_number, identifier_type, identifier_value, is_everything
+    )
+{%- endmacro %}
+
+
+{% macro observed_increment_drop_before() %}
+    {#- Post-hook: the kept rows of the recomputed records are compared; they are not kept
+        (they hold emails and phones). -#}
+    drop table if exists {{ observed_increment_relation('before') }}
 {%- endmacro %}
 
 

@@ -1,3 +1,7 @@
+-- A view: a union of the two link tables, read whole by the clusters and the assignment log.
+-- As a table it cost 3.0 s of every run at 1M customers to copy 7M rows nobody reads apart.
+{{ config(materialized='view') }}
+
 with
 
 deterministic as (
