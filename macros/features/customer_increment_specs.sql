@@ -23,7 +23,8 @@
                     'columns': [
                         'message_id', 'message_type', 'event_name', 'channel', 'cart_id',
                         'product_id', 'product_name', 'product_category', 'price', 'quantity',
-                        'currency', 'utm_source', 'utm_medium', 'utm_campaign', 'occurred_at',
+                        'currency', 'utm_source', 'utm_medium', 'utm_campaign', 'device_type',
+                        'locale', 'occurred_at',
                     ],
                     'time': 'occurred_at',
                     'horizons': [

@@ -124,7 +124,9 @@ final as (
         source_event_id,
         reason,
         -- the ESP event's dlt load (null for CRM and erasure rows, recomputed every run)
-        load_id
+        load_id,
+        -- when this run wrote the row (doc `tests_on_new_rows`)
+        {{ written_at() }} as written_at
     from unioned
     where email is not null
 )

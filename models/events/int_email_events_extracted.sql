@@ -52,4 +52,8 @@ unioned as (
     {%- endfor %}
 )
 
-select * from unioned
+select
+    *,
+    -- when this run wrote the row (doc `tests_on_new_rows`)
+    {{ written_at() }} as written_at
+from unioned

@@ -63,7 +63,8 @@ final as (
         occurred_at,
         -- lineage
         landing_file,
-        load_id
+        load_id,
+        written_at
     from mapped
 )
 

@@ -11,5 +11,8 @@ messages as (
     where {{ incremental_event_filter(ref('stg_segment__tracks'), 'occurred_at') }}
 )
 
--- the staging view's columns, read at run time
-select * from messages  -- noqa: AM04
+-- the staging view's columns, read at run time, and when this run wrote the row
+select
+    *,  -- noqa: AM04
+    {{ written_at() }} as written_at
+from messages

@@ -8,10 +8,14 @@
 -- time we know its current address was true; a contact updated after as-of is not used, since
 -- its address then is unknown). Country and city come from the same record, so they never
 -- contradict each other. Deleted CRM contacts are left out.
+--
+-- The primary device type and the locale come from int_customer_web_aggregated, which reads
+-- the web events by customer and keeps its rows between runs (doc `customer_increments`);
+-- read here, they cost a pass over every event in every run.
 with
 
-web_events as {{ not_materialized() }} (
-    select * from {{ ref('int_web_events_attributed') }}
+web_aggregated as {{ not_materialized() }} (
+    select * from {{ ref('int_customer_web_aggregated') }}
 ),
 
 shop_orders as {{ not_materialized() }} (
@@ -34,73 +38,14 @@ as_of as {{ not_materialized() }} (
     select * from {{ ref('int_as_of_resolved') }}
 ),
 
-events_until_as_of as {{ not_materialized() }} (
-    select
-        web_events.message_id,
-        web_events.customer_id,
-        web_events.device_type,
-        web_events.locale,
-        web_events.occurred_at
-    from web_events
-    cross join as_of
-    where web_events.customer_id is not null
-        and web_events.occurred_at <= as_of.as_of
-),
-
--- device -----------------------------------------------------------------------------------
-
-device_types as (
+web_context as (
     select
         customer_id,
-        device_type,
-        count(*) as events,
-        max(occurred_at) as last_used_at
-    from events_until_as_of
-    where nullif(trim(device_type), '') is not null
-    group by customer_id, device_type
-),
-
-device_types_ranked as (
-    select
-        *,
-        row_number() over (
-            partition by customer_id
-            order by events desc, last_used_at desc, device_type asc
-        ) as device_rank
-    from device_types
-),
-
--- locale -----------------------------------------------------------------------------------
-
-reported_locales as {{ not_materialized() }} (
-    select
-        customer_id,
-        locale,
-        occurred_at
-    from events_until_as_of
-    where nullif(trim(locale), '') is not null
-),
-
--- the locale of the latest message that reported one, the first alphabetically at a tie: two
--- aggregates, not a sort of every message
-latest_locale_times as (
-    select
-        customer_id,
-        max(occurred_at) as reported_at
-    from reported_locales
-    group by customer_id
-),
-
-latest_locales as (
-    select
-        reported_locales.customer_id,
-        -- the feature is called `locale` (a keyword to the linter) in every layer
-        min(reported_locales.locale) as locale  -- noqa: RF04
-    from reported_locales
-    inner join latest_locale_times
-        on reported_locales.customer_id = latest_locale_times.customer_id
-            and reported_locales.occurred_at = latest_locale_times.reported_at
-    group by reported_locales.customer_id
+        primary_device_type,
+        locale
+    from web_aggregated
+    where primary_device_type is not null
+        or locale is not null
 ),
 
 -- address ----------------------------------------------------------------------------------
@@ -163,9 +108,7 @@ addresses_ranked as (
 -- one row per customer ---------------------------------------------------------------------
 
 customers as (
-    select customer_id from device_types
-    union
-    select customer_id from latest_locales
+    select customer_id from web_context
     union
     select customer_id from addresses_ranked
     union
@@ -177,7 +120,7 @@ derived as (
         -- ids
         customers.customer_id,
         -- device
-        device_types_ranked.device_type as primary_device_type,
+        web_context.primary_device_type,
         -- location
         addresses_ranked.country_code as last_country_code,
         addresses_ranked.city as last_city,
@@ -185,18 +128,15 @@ derived as (
         addresses_ranked.reported_at as last_address_reported_at,
         -- language and time
         time_zones.time_zone,
-        latest_locales.locale
+        web_context.locale
     from customers
-    left join device_types_ranked
-        on customers.customer_id = device_types_ranked.customer_id
-            and device_types_ranked.device_rank = 1
+    left join web_context
+        on customers.customer_id = web_context.customer_id
     left join addresses_ranked
         on customers.customer_id = addresses_ranked.customer_id
             and addresses_ranked.address_recency = 1
     left join time_zones
         on customers.customer_id = time_zones.customer_id
-    left join latest_locales
-        on customers.customer_id = latest_locales.customer_id
 )
 
 select * from derived

@@ -56,6 +56,8 @@ events_until_as_of as {{ not_materialized() }} (
         web_events.utm_source,
         web_events.utm_medium,
         web_events.utm_campaign,
+        web_events.device_type,
+        web_events.locale,
         web_events.occurred_at,
         as_of.as_of
     from web_events
@@ -67,6 +69,60 @@ events_until_as_of as {{ not_materialized() }} (
 
 customers as (
     select distinct customer_id from events_until_as_of
+),
+
+-- device and locale (context features, computed here with the other per-event aggregates) -
+
+device_types as (
+    select
+        customer_id,
+        device_type,
+        count(*) as events,
+        max(occurred_at) as last_used_at
+    from events_until_as_of
+    where nullif(trim(device_type), '') is not null
+    group by customer_id, device_type
+),
+
+device_types_ranked as (
+    select
+        *,
+        row_number() over (
+            partition by customer_id
+            order by events desc, last_used_at desc, device_type asc
+        ) as device_rank
+    from device_types
+),
+
+reported_locales as {{ not_materialized() }} (
+    select
+        customer_id,
+        locale,
+        occurred_at
+    from events_until_as_of
+    where nullif(trim(locale), '') is not null
+),
+
+-- the locale of the latest message that reported one, the first alphabetically at a tie: two
+-- aggregates, not a sort of every message
+latest_locale_times as (
+    select
+        customer_id,
+        max(occurred_at) as reported_at
+    from reported_locales
+    group by customer_id
+),
+
+latest_locales as (
+    select
+        reported_locales.customer_id,
+        -- the feature is called `locale` (a keyword to the linter) in every layer
+        min(reported_locales.locale) as locale  -- noqa: RF04
+    from reported_locales
+    inner join latest_locale_times
+        on reported_locales.customer_id = latest_locale_times.customer_id
+            and reported_locales.occurred_at = latest_locale_times.reported_at
+    group by reported_locales.customer_id
 ),
 
 -- sessions ---------------------------------------------------------------------------------
@@ -556,6 +612,9 @@ aggregated as (
         last_touches.utm_medium as last_touch_utm_medium,
         last_touches.utm_campaign as last_touch_utm_campaign,
         last_touches.occurred_at as last_touch_at,
+        -- context
+        device_types_ranked.device_type as primary_device_type,
+        latest_locales.locale,
         -- timestamps
         sessions_aggregated.last_seen_at
     from customers
@@ -579,6 +638,11 @@ aggregated as (
     left join utm_touches_ranked as last_touches
         on customers.customer_id = last_touches.customer_id
             and last_touches.touch_recency = 1
+    left join device_types_ranked
+        on customers.customer_id = device_types_ranked.customer_id
+            and device_types_ranked.device_rank = 1
+    left join latest_locales
+        on customers.customer_id = latest_locales.customer_id
 )
 
 select * from aggregated

@@ -71,7 +71,9 @@ attributed as (
         -- timestamps
         email_events.occurred_at,
         -- the kept event row's dlt load: a run rewrites the loads it has not attributed yet
-        email_events.load_id
+        email_events.load_id,
+        -- when this run wrote the row (doc `tests_on_new_rows`)
+        {{ written_at() }} as written_at
     from email_events
     left join recipients
         on email_events.email = recipients.email

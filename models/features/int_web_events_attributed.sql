@@ -191,7 +191,9 @@ attributed as (
         -- timestamps
         messages.occurred_at,
         -- the kept event row's dlt load: a run rewrites the loads it has not attributed yet
-        messages.load_id
+        messages.load_id,
+        -- when this run wrote the row (doc `tests_on_new_rows`)
+        {{ written_at() }} as written_at
     from messages
     left join user_customers
         on messages.user_id = user_customers.user_id

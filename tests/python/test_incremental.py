@@ -500,3 +500,84 @@ def test_a_duplicate_in_a_tested_load_needs_every_load(incremental_and_rebuilt, 
     )
     assert result.returncode != 0
     assert f"Failure in test {NEW_LOADS_TEST}" in result.stdout
+
+
+NEW_ROWS_TEST = "unique_in_new_rows_int_email_events_attributed_event_id"
+
+
+def _duplicate_an_email_event(warehouse: Path, written_at: str | None) -> str:
+    """Copy one kept email event under its event id; `written_at` None keeps the row's own."""
+    con = duckdb.connect(str(warehouse))
+    try:
+        [(event_id,)] = con.execute(
+            "select min(event_id) from features.int_email_events_attributed"
+        ).fetchall()
+        con.execute(
+            "insert into features.int_email_events_attributed"
+            " select * replace (coalesce(cast(? as timestamp), written_at) as written_at)"
+            " from features.int_email_events_attributed where event_id = ?",
+            [written_at, event_id],
+        )
+    finally:
+        con.close()
+    return event_id
+
+
+def test_tests_on_new_rows_remember_their_last_pass(incremental_and_rebuilt):
+    """After passing builds, each new-rows test records the start of the last run it passed
+    in, and every kept row was written at or before it (doc `tests_on_new_rows`)."""
+    con = duckdb.connect(str(incremental_and_rebuilt["incremental"]), read_only=True)
+    try:
+        [(passed, newest, unwritten, runs)] = con.execute(
+            """
+            select
+                (select max(passed_run_started_at) from quality.tested_writes
+                    where test_key = 'unique_in_new_rows:int_email_events_attributed:event_id'),
+                (select max(written_at) from features.int_email_events_attributed),
+                (select count(*) from features.int_email_events_attributed
+                    where written_at is null),
+                (select count(distinct written_at) from events.int_segment_pages_extracted)
+            """
+        ).fetchall()
+    finally:
+        con.close()
+    assert passed is not None
+    assert newest <= passed
+    assert unwritten == 0
+    # the three batches wrote pages in different runs
+    assert runs > 1
+
+
+def test_a_duplicate_written_since_the_last_pass_fails_its_test(incremental_and_rebuilt, tmp_path):
+    """An email event written twice by a run after the test's last pass breaks uniqueness,
+    though its twin was written (and tested) long before."""
+    warehouse = tmp_path / "duplicate_row.duckdb"
+    shutil.copy(incremental_and_rebuilt["incremental"], warehouse)
+    _duplicate_an_email_event(warehouse, written_at="2999-01-01 00:00:00")
+
+    result = run_dbt(["test", "-s", NEW_ROWS_TEST], warehouse, tmp_path)
+    assert result.returncode != 0
+    assert f"Failure in test {NEW_ROWS_TEST}" in result.stdout
+
+
+def test_a_duplicate_of_tested_rows_needs_every_row(incremental_and_rebuilt, tmp_path):
+    """Rows written before the test's last pass are not read again unless asked for.
+
+    Our models never change a kept row without writing it again, so such a duplicate cannot
+    come from a run; it is written here by hand. `mailmart_test_every_load` (and
+    `--full-refresh`) reads every row and finds it.
+    """
+    warehouse = tmp_path / "old_duplicate_row.duckdb"
+    shutil.copy(incremental_and_rebuilt["incremental"], warehouse)
+    _duplicate_an_email_event(warehouse, written_at=None)
+
+    result = run_dbt(["test", "-s", NEW_ROWS_TEST], warehouse, tmp_path)
+    assert result.returncode == 0, result.stdout[-4000:]
+
+    result = run_dbt(
+        ["test", "-s", NEW_ROWS_TEST, "--vars", "{mailmart_test_every_load: true}"],
+        warehouse,
+        tmp_path,
+    )
+    assert result.returncode != 0
+    assert f"Failure in test {NEW_ROWS_TEST}" in result.stdout
