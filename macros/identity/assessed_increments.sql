@@ -102,8 +102,11 @@
 
 
 {% macro assessed_increment_pre_hooks() %}
-    {{- return([
-        '{{ assessed_increment_create_log() }}',
+    {%- set hooks = [] -%}
+    {%- for reader in assessed_change_log_readers() -%}
+        {%- do hooks.append("{{ assessed_increment_create_log('" ~ reader ~ "') }}") -%}
+    {%- endfor -%}
+    {{- return(hooks + [
         '{{ assessed_increment_changed() }}',
         '{{ assessed_increment_first_pass() }}',
         '{{ assessed_increment_touch() }}',
@@ -113,8 +116,11 @@
 
 
 {% macro assessed_increment_post_hooks() %}
-    {{- return([
-        '{{ assessed_increment_log_identifiers() }}',
+    {%- set hooks = [] -%}
+    {%- for reader in assessed_change_log_readers() -%}
+        {%- do hooks.append("{{ assessed_increment_log_identifiers('" ~ reader ~ "') }}") -%}
+    {%- endfor -%}
+    {{- return(hooks + [
         '{{ assessed_increment_remember_read() }}',
         '{{ empty_change_log(assessed_changes_relation()) }}',
     ]) -}}
@@ -269,11 +275,30 @@
 {%- endmacro %}
 
 
-{% macro assessed_increment_create_log() %}
-    {#- Pre-hook: this model's own change log (`<model>_changes`) for the deterministic links:
-        the identifiers each run assessed again, or one `is_everything` row for a run that
+{% macro assessed_change_log_readers() %}
+    {#- The models that read this model's change logs, one log each. -#}
+    {{- return(['int_identity_links_deterministic', 'customer_identifiers']) -}}
+{% endmacro %}
+
+
+{% macro assessed_change_log(reader, assessed) %}
+    {#- The change log int_identifiers_assessed (`assessed`) keeps for `reader`: its identifiers
+        assessed again, or one `is_everything` row. Each reader empties its own. The
+        deterministic links' log kept its name from when it was the only one. -#}
+    {%- set suffix = '_changes' if reader == 'int_identity_links_deterministic'
+        else '_changes_' ~ reader -%}
+    {{- return(api.Relation.create(
+        database=assessed.database, schema=assessed.schema,
+        identifier=assessed.identifier ~ suffix
+    )) -}}
+{% endmacro %}
+
+
+{% macro assessed_increment_create_log(reader) %}
+    {#- Pre-hook: this model's change log for `reader` (see assessed_change_log_readers): the
+        identifiers each run assessed again, or one `is_everything` row for a run that
         assessed all of them. Its reader empties it. -#}
-    create table if not exists {{ assessed_increment_relation('changes') }} (
+    create table if not exists {{ assessed_change_log(reader, this) }} (
         identifier_type {{ dbt.type_string() }},
         identifier_value {{ dbt.type_string() }},
         is_everything boolean
@@ -281,17 +306,18 @@
 {%- endmacro %}
 
 
-{% macro assessed_increment_log_identifiers() %}
-    {#- Post-hook: log the identifiers this run assessed (before the state changes). -#}
+{% macro assessed_increment_log_identifiers(reader) %}
+    {#- Post-hook: log the identifiers this run assessed (before the state changes) for
+        `reader`. -#}
     {%- if assessed_increment_reads_changes() -%}
-        insert into {{ assessed_increment_relation('changes') }}
+        insert into {{ assessed_change_log(reader, this) }}
         select
             scope_type as identifier_type,
             scope_value as identifier_value,
             false as is_everything
         from {{ assessed_increment_relation('touched') }}
     {%- else -%}
-        insert into {{ assessed_increment_relation('changes') }}
+        insert into {{ assessed_change_log(reader, this) }}
         values (null, null, true)
     {%- endif -%}
 {%- endmacro %}

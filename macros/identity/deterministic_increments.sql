@@ -22,10 +22,8 @@
 
 
 {% macro deterministic_changes_relation() %}
-    {%- set assessed = ref('int_identifiers_assessed') -%}
-    {{- return(api.Relation.create(
-        database=assessed.database, schema=assessed.schema,
-        identifier=assessed.identifier ~ '_changes'
+    {{- return(assessed_change_log(
+        'int_identity_links_deterministic', ref('int_identifiers_assessed')
     )) -}}
 {% endmacro %}
 

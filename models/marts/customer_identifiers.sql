@@ -1,12 +1,32 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook=owner_increment_pre_hooks(),
+    post_hook=owner_increment_post_hooks(),
+) }}
+
+-- depends_on: {{ ref('int_record_assignments_logged') }}
+{%- set reads_changes = owner_increment_reads_changes() %}
+
+-- Incremental by identifier (doc `identifier_owner_increments`): a run recomputes the
+-- identifiers assessed again, those on records whose own id was, whose customer changed or
+-- whose customer was erased; the pre-hooks delete their kept rows.
 with
 
 observations as (
     select * from {{ ref('int_identifiers_observed') }}
     where identifier_type <> 'source_record'
+    {%- if reads_changes %}
+        and {{ owner_in_scope('identifier_type', 'identifier_value') }}
+    {%- endif %}
 ),
 
 assessed as (
     select * from {{ ref('int_identifiers_assessed') }}
+    {%- if reads_changes %}
+    where {{ owner_in_scope('identifier_type', 'identifier_value') }}
+    {%- endif %}
 ),
 
 assigned as (

@@ -346,6 +346,30 @@ def test_deterministic_links_by_identifier_equal_a_full_rebuild(both):
     assert (_differences(both, left, right), _differences(both, right, left)) == (0, 0)
 
 
+def test_customer_identifiers_by_what_changed_equal_a_full_rebuild(both):
+    """The last batch's run recomputed the owners of some identifiers only (those assessed
+    again, on reassigned records or on records of newly erased customers), emptied its change
+    log, and every row equals the full rebuild's (doc `identifier_owner_increments`)."""
+    [(touched, identifiers, logged, runs_read)] = both.execute(
+        """
+        select
+            (select count(*) from incremental.identity.customer_identifiers_touched),
+            (select count(*) from rebuilt.marts.customer_identifiers),
+            (select count(*)
+                from incremental.identity.int_identifiers_assessed_changes_customer_identifiers),
+            (select count(*) from incremental.identity.customer_identifiers_assignments_read)
+        """
+    ).fetchall()
+    assert 0 < touched < identifiers, (touched, identifiers)
+    assert logged == 0
+    # one assignment run per batch, all taken in
+    assert runs_read >= 3
+    columns = _columns(both, "customer_identifiers")
+    left = f"select {columns} from incremental.marts.customer_identifiers"
+    right = f"select {columns} from rebuilt.marts.customer_identifiers"
+    assert (_differences(both, left, right), _differences(both, right, left)) == (0, 0)
+
+
 def test_fuzzy_links_of_the_last_run_equal_a_full_scoring(both):
     """The last batch's run scored only the pairs of the records it changed (not all of them),
     and kept every other link: the links equal the full rebuild's."""
