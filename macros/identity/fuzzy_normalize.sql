@@ -69,3 +69,29 @@
 {% macro spark__fuzzy_regexp_replace_all(expression, pattern, replacement) -%}
     regexp_replace({{ expression }}, '{{ pattern }}', '{{ replacement }}')
 {%- endmacro %}
+
+
+{% macro person_records_normalized_fingerprint() %}
+    {#- md5 of what decides a row of int_person_records_normalized besides its source row: the
+        code of the model and of the staging models it reads, and the macros that fold text
+        and shape emails. A kept row normalised with another fingerprint is normalised again
+        (doc `person_records_normalized`). Empty in a unit test, which has no `this` and
+        no graph. -#}
+    {%- if not execute or this is none -%}
+        {{- return('') -}}
+    {%- endif -%}
+    {%- set parts = [] -%}
+    {%- set read = [model.unique_id] + model.depends_on.nodes -%}
+    {%- for node in graph.nodes.values() if node.unique_id in read -%}
+        {%- do parts.append(node.unique_id ~ ':' ~ node.raw_code) -%}
+    {%- endfor -%}
+    {%- for macro in [
+        fuzzy_fold_name, fuzzy_fold_text, fuzzy_postcode, fuzzy_fold_accents,
+        fuzzy_regexp_replace_all, adapter.dispatch('fuzzy_regexp_replace_all', project_name),
+        identity_email, normalize_email, digits_only,
+        adapter.dispatch('digits_only', project_name),
+    ] -%}
+        {%- do parts.append(macro.macro.macro_sql) -%}
+    {%- endfor -%}
+    {{- return(local_md5(parts | sort | join('\n'))) -}}
+{% endmacro %}

@@ -3,15 +3,14 @@
 {%- set text = dbt.type_string() %}
 
 -- Person-like records (CRM contacts, shop orders with billing details) in the form fuzzy
--- matching compares, with the blocking keys that decide which pairs are compared at all.
+-- matching compares, with the blocking keys that decide which pairs are compared at all. The
+-- folding that depends on the record alone is kept by record in int_person_records_normalized;
+-- this model adds what other models decide (may the email and phone link?) and the canonical
+-- first name.
 with
 
-contacts as (
-    select * from {{ ref('stg_crm__contacts') }}
-),
-
-orders as (
-    select * from {{ ref('stg_shop__orders') }}
+records as (
+    select * from {{ ref('int_person_records_normalized') }}
 ),
 
 nicknames as (
@@ -31,97 +30,43 @@ linkable_identifiers as (
     where can_link
 ),
 
-contact_records as (
-    select
-        -- ids
-        'crm' as source_system,
-        'contacts' as source_table,
-        contact_id as source_record_id,
-        -- person
-        first_name,
-        last_name,
-        date_of_birth,
-        -- address
-        street_address,
-        city,
-        postcode,
-        -- contact points
-        phone,
-        email as email_raw,
-        {{ identity_email('email') }} as email,
-        cast(null as {{ text }}) as other_email,
-        -- timestamps
-        coalesce(created_at, updated_at) as first_seen_at
-    from contacts
-),
-
-order_records as (
-    select
-        -- ids
-        'shop' as source_system,
-        'orders' as source_table,
-        order_id as source_record_id,
-        -- person: the billing name, else the shop customer's
-        coalesce(billing_first_name, customer_first_name) as first_name,
-        coalesce(billing_last_name, customer_last_name) as last_name,
-        cast(null as date) as date_of_birth,
-        -- address
-        billing_address1 as street_address,
-        billing_city as city,
-        billing_postcode as postcode,
-        -- contact points
-        coalesce(billing_phone, phone) as phone,
-        coalesce(customer_email, email) as email_raw,
-        {{ identity_email('customer_email') }} as email,
-        {{ identity_email('email') }} as other_email,
-        -- timestamps
-        created_at as first_seen_at
-    from orders
-),
-
-unioned as (
-    select * from contact_records
-    union all
-    select * from order_records
-),
-
 normalized as (
     select
         -- ids
-        unioned.source_system || ':' || unioned.source_table || ':'
-        || unioned.source_record_id as record_key,
-        unioned.source_system,
-        unioned.source_table,
-        unioned.source_record_id,
+        records.record_key,
+        records.source_system,
+        records.source_table,
+        records.source_record_id,
         -- person
-        {{ fuzzy_fold_name('unioned.first_name') }} as first_name_normalized,
-        {{ fuzzy_fold_name('unioned.last_name') }} as last_name_normalized,
-        unioned.date_of_birth,
+        records.first_name_normalized,
+        records.last_name_normalized,
+        records.date_of_birth,
         -- address
-        {{ fuzzy_fold_text('unioned.street_address') }} as street_normalized,
-        {{ fuzzy_fold_name('unioned.city') }} as city_normalized,
-        {{ fuzzy_postcode('unioned.postcode') }} as postcode_normalized,
+        records.street_normalized,
+        records.city_normalized,
+        records.postcode_normalized,
+        records.street_numbers,
         -- contact points: only values that may link records
         phones.identifier_value as phone,
         case
-            when unioned.email is null and unioned.other_email is null
+            when records.email is null and records.other_email is null
                 -- not a well-formed address (`jane@x@y.com`): no identifier, but a typo of
                 -- one is still evidence for fuzzy matching
-                then case when unioned.email_raw like '%@%' then unioned.email_raw end
+                then case when records.email_raw like '%@%' then records.email_raw end
             else coalesce(emails.identifier_value, other_emails.identifier_value)
         end as email,
         -- timestamps
-        unioned.first_seen_at
-    from unioned
+        records.first_seen_at
+    from records
     left join linkable_identifiers as phones
         on phones.identifier_type = 'phone'
-            and unioned.phone = phones.identifier_value
+            and records.phone = phones.identifier_value
     left join linkable_identifiers as emails
         on emails.identifier_type = 'email'
-            and unioned.email = emails.identifier_value
+            and records.email = emails.identifier_value
     left join linkable_identifiers as other_emails
         on other_emails.identifier_type = 'email'
-            and unioned.other_email = other_emails.identifier_value
+            and records.other_email = other_emails.identifier_value
 ),
 
 canonicalized as (
@@ -165,7 +110,7 @@ prepared as (
         city_normalized,
         postcode_normalized,
         -- house and flat numbers: a similar street with another number is another address
-        nullif({{ digits_only('street_normalized') }}, '') as street_numbers,
+        street_numbers,
         -- contact points
         phone,
         email,
