@@ -16,7 +16,8 @@ For each size it:
    data tests apart). dbt runs the profile's threads (one unless `MAILMART_DBT_THREADS` says
    otherwise), so layer sums are close to the wall time;
 4. adds the held-back day (hard links), loads it and runs `dbt build` again: the incremental
-   run, as a share of the full build;
+   run, as a share of the full build; then once more with nothing new, the floor under any
+   incremental run (what every run costs, whatever arrived);
 5. clusters the warehouse's own identity graph with scipy and with our SQL macro
    (`bench_components.py` machinery) and checks both give the same partition.
 
@@ -246,6 +247,14 @@ def bench(customers: int, root: Path, work_root: Path, seed: int) -> list[tuple[
     )
     for layer, seconds in sorted(incremental["layers"].items(), key=lambda kv: -kv[1]):
         rows.append((f"  {layer} (node seconds)", f"{seconds:,.1f} s"))
+    # the floor under any incremental run: what a build costs when nothing new arrived
+    unchanged = dbt_build(warehouse, work, "unchanged")
+    rows.append(
+        (
+            "dbt build with nothing new (wall)",
+            f"{unchanged['wall']:,.1f} s ({unchanged['wall'] / full['wall']:.0%} of full)",
+        )
+    )
 
     clustering = components(warehouse, work)
     rows.append(

@@ -187,16 +187,22 @@
         insert into {{ observed_increment_changes_columns() }}
         with
 
+        -- every column but `written_at`, which differs for every row written again
+        before_rows as (
+            select {{ star_except(this, ['written_at']) }}
+            from {{ before }}
+        ),
+
         after_rows as (
-            select *
+            select {{ star_except(this, ['written_at']) }}
             from {{ this }}
             where {{ observed_increment_filter('source_system', 'source_table', 'source_record_id') }}
         ),
 
         differing_rows as (
-            (select * from {{ before }} except select * from after_rows)
+            (select * from before_rows except select * from after_rows)
             union all
-            (select * from after_rows except select * from {{ before }})
+            (select * from after_rows except select * from before_rows)
         ),
 
         differing_records as (
@@ -208,7 +214,7 @@
         ),
 
         rows_of_both as (
-            select * from {{ before }}
+            select * from before_rows
             union all
             select * from after_rows
         )

@@ -159,7 +159,9 @@ assessed as (
         identifiers.record_count,
         -- timestamps
         identifiers.first_seen_at,
-        identifiers.last_seen_at
+        identifiers.last_seen_at,
+        -- when this run wrote the row (doc `tests_on_new_rows`)
+        {{ written_at() }} as written_at
     from identifiers
     left join blocked
         on identifiers.identifier_type = blocked.identifier_type

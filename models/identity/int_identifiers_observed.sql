@@ -329,4 +329,8 @@ aggregated as (
     group by 1, 2, 3, 4, 5
 )
 
-select * from aggregated
+select
+    *,
+    -- when this run wrote the row (doc `tests_on_new_rows`)
+    {{ written_at() }} as written_at
+from aggregated

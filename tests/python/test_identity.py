@@ -281,7 +281,11 @@ def test_a_phone_that_becomes_shared_frees_the_email_seen_with_it(tmp_path):
     # a phone only on Eve's first contact, which nothing changed, kept its links
     assert "442079461001" not in relinked_values
 
-    tables = ("int_identifiers_assessed", "int_identity_links_deterministic")
-    kept = [_query(warehouse, f"select * from identity.{t} order by all") for t in tables]
+    # every column but when the row was written
+    queries = (
+        "select * exclude (written_at) from identity.int_identifiers_assessed order by all",
+        "select * from identity.int_identity_links_deterministic order by all",
+    )
+    kept = [_query(warehouse, query) for query in queries]
     _build(landing, warehouse, tmp_path, "--full-refresh")
-    assert [_query(warehouse, f"select * from identity.{t} order by all") for t in tables] == kept
+    assert [_query(warehouse, query) for query in queries] == kept
