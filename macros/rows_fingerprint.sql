@@ -84,3 +84,25 @@
         select 1
     {%- endif -%}
 {%- endmacro %}
+
+
+{% macro code_fingerprint(macros=[], vars=[]) %}
+    {#- md5 of the code that decides the calling model's rows besides the rows it reads: its own
+        code and that of the models it reads, the given macros (dispatched ones as this
+        adapter's implementation) and the given vars' values. -#}
+    {%- if not execute -%}
+        {{- return('') -}}
+    {%- endif -%}
+    {%- set parts = [] -%}
+    {%- set read = [model.unique_id] + model.depends_on.nodes -%}
+    {%- for node in graph.nodes.values() if node.unique_id in read -%}
+        {%- do parts.append(node.unique_id ~ ':' ~ node.raw_code) -%}
+    {%- endfor -%}
+    {%- for macro in macros -%}
+        {%- do parts.append(macro.macro.macro_sql) -%}
+    {%- endfor -%}
+    {%- for name in vars -%}
+        {%- do parts.append(name ~ '=' ~ var(name, none)) -%}
+    {%- endfor -%}
+    {{- return(local_md5(parts | sort | join('\n'))) -}}
+{% endmacro %}

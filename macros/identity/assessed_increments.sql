@@ -140,6 +140,63 @@
 {%- endmacro %}
 
 
+{% macro identifiers_of_logged_records(change_log, other_records=none) %}
+    {#- A select of (scope_type, scope_value) for a reader of one of this model's change logs:
+        the identifiers in `change_log`, and every identifier on a record whose own id is in it
+        (whether a record may link follows its own id) or that `other_records` selects (a
+        select of source_system, source_table, source_record_id), if given. -#}
+    with
+
+    changed as (
+        select distinct
+            identifier_type,
+            identifier_value
+        from {{ change_log }}
+        where not is_everything
+    ),
+
+    observations as (
+        select * from {{ ref('int_identifiers_observed') }}
+        where identifier_type <> 'source_record'
+    ),
+
+    -- records whose own id was assessed again: whether they may link can have changed
+    key_records as (
+        select
+            observations.source_system,
+            observations.source_table,
+            observations.source_record_id
+        from observations
+        inner join changed
+            on observations.identifier_type = changed.identifier_type
+                and observations.identifier_value = changed.identifier_value
+        where observations.is_record_key
+    ),
+
+    records_of_the_run as (
+        select * from key_records
+        {%- if other_records %}
+        union
+        {{ other_records }}
+        {%- endif %}
+    )
+
+    select
+        identifier_type as scope_type,
+        identifier_value as scope_value
+    from changed
+    union
+    select
+        observations.identifier_type as scope_type,
+        observations.identifier_value as scope_value
+    from observations
+    inner join records_of_the_run
+        on observations.source_system = records_of_the_run.source_system
+            and observations.source_table = records_of_the_run.source_table
+            and observations.source_record_id = records_of_the_run.source_record_id
+{%- endmacro %}
+
+
 {% macro assessed_in_scope(relation_suffix, identifier_type, identifier_value) %}
     {{- identifier_in_scope(
         assessed_increment_relation(relation_suffix), identifier_type, identifier_value

@@ -91,47 +91,7 @@
     {#- Pre-hook: the identifiers this run links again (`<model>_touched`). -#}
     {%- if deterministic_increment_reads_changes() -%}
         create or replace table {{ deterministic_increment_relation('touched') }} as
-        with
-
-        changed as (
-            select distinct
-                identifier_type,
-                identifier_value
-            from {{ deterministic_changes_relation() }}
-            where not is_everything
-        ),
-
-        observations as (
-            select * from {{ ref('int_identifiers_observed') }}
-            where identifier_type <> 'source_record'
-        ),
-
-        -- records whose own id was assessed again: whether they may link can have changed
-        key_records as (
-            select distinct
-                observations.source_system,
-                observations.source_table,
-                observations.source_record_id
-            from observations
-            inner join changed
-                on observations.identifier_type = changed.identifier_type
-                    and observations.identifier_value = changed.identifier_value
-            where observations.is_record_key
-        )
-
-        select
-            identifier_type as scope_type,
-            identifier_value as scope_value
-        from changed
-        union
-        select
-            observations.identifier_type as scope_type,
-            observations.identifier_value as scope_value
-        from observations
-        inner join key_records
-            on observations.source_system = key_records.source_system
-                and observations.source_table = key_records.source_table
-                and observations.source_record_id = key_records.source_record_id
+        {{ identifiers_of_logged_records(deterministic_changes_relation()) }}
     {%- else -%}
         select 1
     {%- endif -%}

@@ -80,18 +80,10 @@
     {%- if not execute or this is none -%}
         {{- return('') -}}
     {%- endif -%}
-    {%- set parts = [] -%}
-    {%- set read = [model.unique_id] + model.depends_on.nodes -%}
-    {%- for node in graph.nodes.values() if node.unique_id in read -%}
-        {%- do parts.append(node.unique_id ~ ':' ~ node.raw_code) -%}
-    {%- endfor -%}
-    {%- for macro in [
+    {{- return(code_fingerprint(macros=[
         fuzzy_fold_name, fuzzy_fold_text, fuzzy_postcode, fuzzy_fold_accents,
         fuzzy_regexp_replace_all, adapter.dispatch('fuzzy_regexp_replace_all', project_name),
         identity_email, normalize_email, digits_only,
         adapter.dispatch('digits_only', project_name),
-    ] -%}
-        {%- do parts.append(macro.macro.macro_sql) -%}
-    {%- endfor -%}
-    {{- return(local_md5(parts | sort | join('\n'))) -}}
+    ])) -}}
 {% endmacro %}

@@ -114,101 +114,44 @@
 {% macro owner_increment_touch() %}
     {#- Pre-hook: the identifiers this run recomputes (`<model>_touched`). -#}
     {%- if owner_increment_reads_changes() -%}
-        create or replace table {{ owner_increment_relation('touched') }} as
-        with
-
-        changed as (
-            select distinct
-                identifier_type,
-                identifier_value
-            from {{ owner_changes_relation() }}
-            where not is_everything
-        ),
-
-        observations as (
-            select * from {{ ref('int_identifiers_observed') }}
-            where identifier_type <> 'source_record'
-        ),
-
-        assigned as (
-            select * from {{ ref('int_customer_ids_assigned') }}
-        ),
-
-        -- records whose own id was assessed again: whether they may link can have changed
-        key_records as (
-            select
-                observations.source_system,
-                observations.source_table,
-                observations.source_record_id
-            from observations
-            inner join changed
-                on observations.identifier_type = changed.identifier_type
-                    and observations.identifier_value = changed.identifier_value
-            where observations.is_record_key
-        ),
-
+        {%- set other_records -%}
         -- records that are new or whose customer changed since the last read
-        reassigned_records as (
-            select
-                assigned.source_system,
-                assigned.source_table,
-                assigned.source_record_id
-            from {{ ref('int_record_assignments_logged') }} as logged
-            inner join assigned
-                on logged.record_key = assigned.record_key
-            where not exists (
-                select 1
-                from {{ owner_increment_relation('assignments_read') }} as done
-                where done.read_invocation_id = logged.invocation_id
-            )
-        ),
-
-        -- customers erased or no longer erased since the kept copy
-        erasure_changes as (
-            (
-                select customer_id from {{ ref('int_erased_customers') }}
-                except
-                select erased_customer_id from {{ owner_increment_relation('erased') }}
-            )
-            union
-            (
-                select erased_customer_id from {{ owner_increment_relation('erased') }}
-                except
-                select customer_id from {{ ref('int_erased_customers') }}
-            )
-        ),
-
-        erasure_records as (
-            select
-                assigned.source_system,
-                assigned.source_table,
-                assigned.source_record_id
-            from assigned
-            inner join erasure_changes
-                on assigned.customer_id = erasure_changes.customer_id
-        ),
-
-        records_of_the_run as (
-            select * from key_records
-            union
-            select * from reassigned_records
-            union
-            select * from erasure_records
+        select
+            assigned.source_system,
+            assigned.source_table,
+            assigned.source_record_id
+        from {{ ref('int_record_assignments_logged') }} as logged
+        inner join {{ ref('int_customer_ids_assigned') }} as assigned
+            on logged.record_key = assigned.record_key
+        where not exists (
+            select 1
+            from {{ owner_increment_relation('assignments_read') }} as done
+            where done.read_invocation_id = logged.invocation_id
         )
-
-        select
-            identifier_type as scope_type,
-            identifier_value as scope_value
-        from changed
         union
+        -- the records of customers erased, or no longer erased, since the kept copy
         select
-            observations.identifier_type as scope_type,
-            observations.identifier_value as scope_value
-        from observations
-        inner join records_of_the_run
-            on observations.source_system = records_of_the_run.source_system
-                and observations.source_table = records_of_the_run.source_table
-                and observations.source_record_id = records_of_the_run.source_record_id
+            assigned.source_system,
+            assigned.source_table,
+            assigned.source_record_id
+        from {{ ref('int_customer_ids_assigned') }} as assigned
+        inner join (
+            (
+                select customer_id from {{ ref('int_erased_customers') }}
+                except
+                select erased_customer_id from {{ owner_increment_relation('erased') }}
+            )
+            union
+            (
+                select erased_customer_id from {{ owner_increment_relation('erased') }}
+                except
+                select customer_id from {{ ref('int_erased_customers') }}
+            )
+        ) as erasure_changes
+            on assigned.customer_id = erasure_changes.customer_id
+        {%- endset %}
+        create or replace table {{ owner_increment_relation('touched') }} as
+        {{ identifiers_of_logged_records(owner_changes_relation(), other_records) }}
     {%- else -%}
         select 1
     {%- endif -%}

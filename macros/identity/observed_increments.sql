@@ -64,24 +64,16 @@
     {%- if not execute -%}
         {{- return('') -}}
     {%- endif -%}
-    {%- set parts = [] -%}
-    {%- set read = [model.unique_id] + model.depends_on.nodes -%}
-    {%- for node in graph.nodes.values() if node.unique_id in read -%}
-        {%- do parts.append(node.unique_id ~ ':' ~ node.raw_code) -%}
-    {%- endfor -%}
-    {%- for macro in [
-        identifier_observations, identity_email, identity_phone_country_assumed,
-        identity_phone_national_number, country_calling_codes, normalize_phone,
-        normalize_email, digits_only, adapter.dispatch('digits_only', project_name),
-        json_text, adapter.dispatch('json_text', project_name), to_utc,
-        adapter.dispatch('to_utc', project_name),
-    ] -%}
-        {%- do parts.append(macro.macro.macro_sql) -%}
-    {%- endfor -%}
-    {%- for name in ['mailmart_shop_customer_id_is_user_id', 'mailmart_default_country_code'] -%}
-        {%- do parts.append(name ~ '=' ~ var(name, none)) -%}
-    {%- endfor -%}
-    {{- return(local_md5(parts | sort | join('\n'))) -}}
+    {{- return(code_fingerprint(
+        macros=[
+            identifier_observations, identity_email, identity_phone_country_assumed,
+            identity_phone_national_number, country_calling_codes, normalize_phone,
+            normalize_email, digits_only, adapter.dispatch('digits_only', project_name),
+            json_text, adapter.dispatch('json_text', project_name), to_utc,
+            adapter.dispatch('to_utc', project_name),
+        ],
+        vars=['mailmart_shop_customer_id_is_user_id', 'mailmart_default_country_code'],
+    )) -}}
 {% endmacro %}
 
 
