@@ -185,10 +185,11 @@
             from {{ before }}
         ),
 
+        -- the rows this run appended: every other row was written by an earlier run
         after_rows as (
             select {{ star_except(this, ['written_at']) }}
             from {{ this }}
-            where {{ observed_increment_filter('source_system', 'source_table', 'source_record_id') }}
+            where written_at = {{ written_at() }}
         ),
 
         differing_rows as (
