@@ -186,14 +186,22 @@
         identifier_value as scope_value
     from changed
     union
+    {{ identifiers_on_records('records_of_the_run') }}
+{%- endmacro %}
+
+
+{% macro identifiers_on_records(records) %}
+    {#- A select of (scope_type, scope_value): every identifier the CTE `observations` (the
+        observed rows, without `source_record`) holds on the records of `records` (a CTE with
+        source_system, source_table, source_record_id). -#}
     select
         observations.identifier_type as scope_type,
         observations.identifier_value as scope_value
     from observations
-    inner join records_of_the_run
-        on observations.source_system = records_of_the_run.source_system
-            and observations.source_table = records_of_the_run.source_table
-            and observations.source_record_id = records_of_the_run.source_record_id
+    inner join {{ records }}
+        on observations.source_system = {{ records }}.source_system
+            and observations.source_table = {{ records }}.source_table
+            and observations.source_record_id = {{ records }}.source_record_id
 {%- endmacro %}
 
 
@@ -305,14 +313,7 @@
         select scope_type, scope_value
         from {{ assessed_increment_relation('changed') }}
         union
-        select
-            observations.identifier_type as scope_type,
-            observations.identifier_value as scope_value
-        from observations
-        inner join flipped_records
-            on observations.source_system = flipped_records.source_system
-                and observations.source_table = flipped_records.source_table
-                and observations.source_record_id = flipped_records.source_record_id
+        {{ identifiers_on_records('flipped_records') }}
     {%- else -%}
         select 1
     {%- endif -%}

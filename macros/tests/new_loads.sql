@@ -137,21 +137,31 @@
 {%- endmacro %}
 
 
+{% macro passed_generic_tests(results, test_names) %}
+    {#- The generic tests named in `test_names` that passed in this run, each as
+        (test name, the tested model's alias, the test's arguments). For the on-run-end hooks
+        of the tests on new loads and new rows. -#}
+    {%- set passed = [] -%}
+    {%- for result in results if result.status == 'pass' -%}
+        {%- set test = graph.nodes.get(result.node.unique_id, {}) -%}
+        {%- set metadata = test.get('test_metadata') or {} -%}
+        {%- set tested = graph.nodes.get(test.get('attached_node')) -%}
+        {%- if metadata.get('name') in test_names and tested is not none -%}
+            {%- do passed.append((metadata.name, tested.alias, metadata.get('kwargs') or {})) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{- return(passed) -}}
+{% endmacro %}
+
+
 {% macro tested_loads_end(results) %}
     {#- on-run-end: every new-loads test that passed has checked the loads of the snapshot. -#}
     {%- if not execute -%}
         {{- return('') -}}
     {%- endif -%}
     {%- set keys = [] -%}
-    {%- for result in results if result.status == 'pass' -%}
-        {%- set test = graph.nodes.get(result.node.unique_id, {}) -%}
-        {%- set metadata = test.get('test_metadata') or {} -%}
-        {%- set tested = graph.nodes.get(test.get('attached_node')) -%}
-        {%- if metadata.get('name') in new_loads_test_names() and tested is not none -%}
-            {%- do keys.append(new_loads_test_key(
-                metadata.name, tested.alias, metadata.kwargs.get('column_name')
-            )) -%}
-        {%- endif -%}
+    {%- for name, alias, kwargs in passed_generic_tests(results, new_loads_test_names()) -%}
+        {%- do keys.append(new_loads_test_key(name, alias, kwargs.get('column_name'))) -%}
     {%- endfor -%}
     {%- if keys | length > 0 and tested_loads_exist() %}
     insert into {{ tested_loads_relation() }} (test_key, load_id)
