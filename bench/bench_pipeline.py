@@ -13,8 +13,8 @@ For each size it:
    source, for the load ratio (issue 2's measure);
 3. runs a full `dbt build` and splits dbt's own per-node timings by layer (the model's folder:
    staging, events, identity, features, consent, segments, quality, marts; seeds and
-   data tests apart). dbt runs the profile's threads (one unless `MAILMART_DBT_THREADS` says
-   otherwise), so layer sums are close to the wall time;
+   data tests apart). dbt runs the profile's threads (two unless `MAILMART_DBT_THREADS` says
+   otherwise); with two, nodes overlap, so layer sums exceed the wall time;
 4. adds the held-back day (hard links), loads it and runs `dbt build` again: the incremental
    run, as a share of the full build; then once more with nothing new, the floor under any
    incremental run (what every run costs, whatever arrived);
