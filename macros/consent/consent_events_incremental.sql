@@ -13,12 +13,21 @@
 
 
 {% macro consent_events_forget_recomputed() %}
-    {#- Pre-hook of int_consent_events_unioned: drop the rows this run recomputes: CRM flags
-        and erasure requests always, every row when ESP events are all rewritten. -#}
+    {#- Pre-hook of int_consent_events_unioned: drop the rows this run recomputes: the CRM
+        rows of contacts in new loads and the erasure requests, every row when ESP events are
+        all rewritten. -#}
     {%- if not is_incremental() %}
     select 1 as nothing_to_forget
     {%- elif consent_events_read_new_loads() %}
-    delete from {{ this }} where source_system in ('crm', 'privacy')
+    delete from {{ this }}
+    where source_system = 'privacy'
+        or (
+            source_system = 'crm'
+            and source_event_id in (
+                select contact_id from {{ ref('stg_crm__contacts') }}
+                where {{ incremental_event_filter(ref('stg_crm__contacts')) }}
+            )
+        )
     {%- else %}
     delete from {{ this }}
     {%- endif %}

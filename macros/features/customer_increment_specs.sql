@@ -4,7 +4,9 @@
 
         - `inputs`: `name`, `relation` (a ref with `customer_id`; the model refs it too),
           `columns` (every column of it the model reads, and its unique key: the checksum is an
-          xor, in which two equal rows cancel), and for inputs whose times the model
+          xor, in which two equal rows cancel; for a table whose rows carry `written_at`, its
+          unique key and `written_at` are enough, since such a table changes a row only by
+          writing it again: doc `tests_on_new_rows`), and for inputs whose times the model
           compares with as-of, `time` and `horizons`: every distance in seconds it compares at
           (0 for "up to as-of");
         - `macros` and `vars`: the macros and vars the model's rows depend on, for the
@@ -20,12 +22,7 @@
                 {
                     'name': 'web_events',
                     'relation': ref('int_web_events_attributed'),
-                    'columns': [
-                        'message_id', 'message_type', 'event_name', 'channel', 'cart_id',
-                        'product_id', 'product_name', 'product_category', 'price', 'quantity',
-                        'currency', 'utm_source', 'utm_medium', 'utm_campaign', 'device_type',
-                        'locale', 'occurred_at',
-                    ],
+                    'columns': ['message_type', 'message_id', 'written_at'],
                     'time': 'occurred_at',
                     'horizons': [
                         0, 7 * day, 30 * day, 90 * day,
@@ -55,17 +52,14 @@
                 {
                     'name': 'email_events',
                     'relation': ref('int_email_events_attributed'),
-                    'columns': [
-                        'event_id', 'vendor', 'message_id', 'event_type', 'user_agent',
-                        'occurred_at',
-                    ],
+                    'columns': ['event_id', 'written_at'],
                     'time': 'occurred_at',
                     'horizons': [0, 30 * day, 90 * day],
                 },
                 {
                     'name': 'web_events',
                     'relation': ref('int_web_events_attributed'),
-                    'columns': ['message_type', 'message_id', 'channel', 'occurred_at'],
+                    'columns': ['message_type', 'message_id', 'written_at'],
                     'time': 'occurred_at',
                     'horizons': [0],
                 },

@@ -9,9 +9,14 @@
       key), so a record without a new row has the same source rows as last time. Such a record
       is recomputed from all its rows, old and new: a Segment anonymous id from every message
       it sent;
-    - records with a phone whose country was assumed (`is_phone_country_assumed`): such a
-      phone takes the one known number with the same national number, which any record's new
-      phone can change. There are few of them, so they are recomputed every run.
+    - records with a phone whose country was assumed (`is_phone_country_assumed`) whose
+      national number is that of a phone this run may add or remove: such a phone takes the one
+      known number with the same national number, so only a phone with that national number
+      can change it. The phones a run may add are those in the phone columns of its new rows
+      (`phones` in `observed_increment_inputs`, a superset of what the records will show); the
+      ones it may remove are the kept phones of the records it recomputes. Every record whose
+      assumed phone this run resolves is then in the run, so a kept phone row is a known number
+      for every national number the run resolves.
 
     Everything else a row depends on is in the fingerprint (`<model>_run`): the code of the
     model, of the models it reads and of the macros and vars that shape an observation. A
@@ -31,23 +36,28 @@
 
 
 {% macro observed_increment_inputs() %}
-    {#- What the model reads, per input: the relation, and the records a row of it belongs to
-        (source_system, source_table, the column holding the record id). -#}
+    {#- What the model reads, per input: the relation, the records a row of it belongs to
+        (source_system, source_table, the column holding the record id) and every expression
+        on its columns that can become a phone of those records (known, or with an assumed
+        country). A phone column left out of `phones` makes an incremental run differ from a
+        full build: the records whose assumed phone it resolves are not recomputed. -#}
     {%- set segment_records = [
         ['segment', 'anonymous_ids', 'anonymous_id'],
         ['segment', 'user_ids', 'user_id'],
     ] -%}
     {{- return([
         {'name': 'contacts', 'relation': ref('stg_crm__contacts'),
-            'records': [['crm', 'contacts', 'contact_id']]},
+            'records': [['crm', 'contacts', 'contact_id']],
+            'phones': ['phone', normalize_phone('phone_raw')]},
         {'name': 'identifies', 'relation': ref('int_segment_identifies_extracted'),
-            'records': segment_records},
+            'records': segment_records, 'phones': ['phone']},
         {'name': 'pages', 'relation': ref('int_segment_pages_extracted'),
             'records': segment_records},
         {'name': 'tracks', 'relation': ref('int_segment_tracks_extracted'),
             'records': segment_records},
         {'name': 'orders', 'relation': ref('stg_shop__orders'),
-            'records': [['shop', 'orders', 'order_id']]},
+            'records': [['shop', 'orders', 'order_id']],
+            'phones': ['phone', 'billing_phone']},
         {'name': 'imported_order_lines', 'relation': ref('stg_order_import__order_lines'),
             'records': [['order_import', 'orders', 'order_id']]},
         {'name': 'enrichment', 'relation': ref('stg_enrichment__people'),
@@ -245,32 +255,138 @@
 
 
 {% macro observed_increment_touch() %}
-    {#- Pre-hook: the records this run recomputes, into `<model>_touched`. -#}
+    {#- Pre-hook: the records this run recomputes, into `<model>_touched`: those with a row in
+        a new load, and those whose assumed phone has the national number of a phone this run
+        may add (in a new row) or remove (kept on a record of the run). -#}
     {%- if observed_increment_reads_changes() -%}
         {%- set inputs = observed_increment_inputs() -%}
         create or replace table {{ observed_increment_relation('touched') }} as
-        {%- for input in inputs %}
-        {%- for record in input.records %}
-        select distinct
-            '{{ record[0] }}' as touched_system,
-            '{{ record[1] }}' as touched_table,
-            cast({{ record[2] }} as {{ dbt.type_string() }}) as touched_record_id
-        from {{ input.relation }}
-        where {{ record[2] }} is not null
-            and load_id not in (
-                select kept_loads.load_id
-                from {{ observed_increment_relation('loads') }} as kept_loads
-                where kept_loads.input_name = '{{ input.name }}'
-            )
+        with
+
+        new_load_records as (
+            {%- for input in inputs %}
+            {%- for record in input.records %}
+            select distinct
+                '{{ record[0] }}' as touched_system,
+                '{{ record[1] }}' as touched_table,
+                cast({{ record[2] }} as {{ dbt.type_string() }}) as touched_record_id
+            from {{ observed_increment_new_rows(input) }}
+            where {{ record[2] }} is not null
+            {%- if not loop.last %}
+            union
+            {%- endif %}
+            {%- endfor %}
+            {%- if not loop.last %}
+            union
+            {%- endif %}
+            {%- endfor %}
+        ),
+
+        -- national numbers this run may add a known phone with (the phone columns of new
+        -- rows) or remove one with (the kept phones of the records it recomputes)
+        changing_numbers as (
+            select {{ identity_phone_national_number('kept.identifier_value') }}
+                as national_number
+            from {{ this }} as kept
+            inner join new_load_records
+                on kept.source_system = new_load_records.touched_system
+                    and kept.source_table = new_load_records.touched_table
+                    and kept.source_record_id = new_load_records.touched_record_id
+            where kept.identifier_type = 'phone'
+            {%- for input in inputs %}
+            {%- for phone in input.get('phones', []) %}
+            union
+            select {{ identity_phone_national_number(phone) }} as national_number
+            from {{ observed_increment_new_rows(input) }}
+            where {{ phone }} is not null
+            {%- endfor %}
+            {%- endfor %}
+        ),
+
+        -- every kept phone whose country was assumed, with its national number
+        assumed_phones as (
+            select
+                source_system as touched_system,
+                source_table as touched_table,
+                source_record_id as touched_record_id,
+                {{ identity_phone_national_number('identifier_value') }} as national_number
+            from {{ this }}
+            where is_phone_country_assumed and identifier_type = 'phone'
+        ),
+
+        -- A record recomputed for one assumed phone resolves all of its assumed phones, so the
+        -- national numbers of its other ones must be in the set too, with every record that
+        -- has one. Two rounds close the set on real data; when they do not, every record with
+        -- an assumed phone is recomputed, as before this was narrowed.
+        first_numbers as (
+            select national_number from changing_numbers where national_number is not null
+        ),
+
+        first_records as (
+            select distinct touched_system, touched_table, touched_record_id
+            from assumed_phones
+            where national_number in (select national_number from first_numbers)
+        ),
+
+        second_numbers as (
+            select national_number from first_numbers
+            union
+            select assumed_phones.national_number
+            from assumed_phones
+            inner join first_records
+                on assumed_phones.touched_system = first_records.touched_system
+                    and assumed_phones.touched_table = first_records.touched_table
+                    and assumed_phones.touched_record_id = first_records.touched_record_id
+            where assumed_phones.national_number is not null
+        ),
+
+        second_records as (
+            select distinct touched_system, touched_table, touched_record_id
+            from assumed_phones
+            where national_number in (select national_number from second_numbers)
+        ),
+
+        open_numbers as (
+            select assumed_phones.national_number
+            from assumed_phones
+            inner join second_records
+                on assumed_phones.touched_system = second_records.touched_system
+                    and assumed_phones.touched_table = second_records.touched_table
+                    and assumed_phones.touched_record_id = second_records.touched_record_id
+            where assumed_phones.national_number is not null
+                and assumed_phones.national_number not in (
+                    select national_number from second_numbers
+                )
+        ),
+
+        assumed_phone_records as (
+            select * from second_records
+            where not exists (select 1 from open_numbers)
+            union
+            select distinct touched_system, touched_table, touched_record_id
+            from assumed_phones
+            where exists (select 1 from open_numbers)
+        )
+
+        select * from new_load_records
         union
-        {%- endfor %}
-        {%- endfor %}
-        select distinct source_system, source_table, source_record_id
-        from {{ this }}
-        where is_phone_country_assumed
+        select * from assumed_phone_records
     {%- else -%}
         select 1
     {%- endif -%}
+{%- endmacro %}
+
+
+{% macro observed_increment_new_rows(input) %}
+    {#- The rows of an input from dlt loads the model has not read. -#}
+    (
+        select * from {{ input.relation }}
+        where load_id not in (
+            select kept_loads.load_id
+            from {{ observed_increment_relation('loads') }} as kept_loads
+            where kept_loads.input_name = '{{ input.name }}'
+        )
+    ) as new_rows
 {%- endmacro %}
 
 

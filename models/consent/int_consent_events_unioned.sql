@@ -13,14 +13,18 @@
 
 -- Every event that says something about whether an address may be mailed, in one vocabulary
 -- (`event_kind`); email_consent decides the state from them.
--- Incremental: CRM flags and erasure requests (one row per contact or request, a few seconds)
--- are recomputed on every run (the pre-hook drops the old ones, so a flag that went away goes
--- too); ESP events only from dlt loads this table does not hold yet (`load_id`), unless the
--- event-type seed changed since the last run, which rewrites them all.
+-- Incremental by dlt load (`load_id`): ESP events and CRM contacts only from loads this table
+-- does not hold yet (dlt replaces a contact's row, so a contact in a new load is one whose
+-- flags may have changed: the pre-hook drops its old row, so a flag that went away goes too);
+-- erasure requests (a few thousand rows) on every run. A changed event-type seed since the last
+-- run rewrites everything.
 with
 
 contacts as (
     select * from {{ ref('stg_crm__contacts') }}
+    {%- if reads_new_loads %}
+    where {{ incremental_event_filter(ref('stg_crm__contacts')) }}
+    {%- endif %}
 ),
 
 email_events as (
@@ -49,7 +53,7 @@ crm_events as (
             when is_email_opt_in then 'opted in in the CRM (contact ' || contact_id || ')'
             else 'opted out in the CRM (contact ' || contact_id || ')'
         end as reason,
-        cast(null as {{ dbt.type_string() }}) as load_id
+        load_id
     from contacts
     where
         is_email_opt_in is not null
@@ -123,7 +127,8 @@ final as (
         source_system,
         source_event_id,
         reason,
-        -- the ESP event's dlt load (null for CRM and erasure rows, recomputed every run)
+        -- the dlt load of the ESP event or CRM contact (null for erasure rows, recomputed
+        -- every run)
         load_id,
         -- when this run wrote the row (doc `tests_on_new_rows`)
         {{ written_at() }} as written_at

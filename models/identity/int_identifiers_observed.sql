@@ -14,8 +14,9 @@
 {%- set segment_user = observed_increment_filter("'segment'", "'user_ids'", 'user_id') %}
 
 -- Incremental by record (doc `observed_increments`): a run recomputes the records with a row
--- in a dlt load it has not read and those with a phone whose country was assumed; the
--- pre-hooks delete their kept rows, the query below reads only their source rows.
+-- in a dlt load it has not read and those with a phone whose country was assumed and whose
+-- national number one of those rows may bring or take away; the pre-hooks delete their kept
+-- rows, the query below reads only their source rows.
 with
 
 contacts as (
@@ -246,8 +247,9 @@ observations as (
 -- A phone whose country was assumed takes the one known number with the same national
 -- significant number (`0612 345678` on an in-store order and `+49 612 345678` on the web order
 -- of the same buyer); with none, or several, it keeps the default country's code. Known are
--- the phones of this run's records and the kept ones: every record with an assumed country is
--- in this run, so the kept phones are all known ones.
+-- the phones of this run's records and the kept ones: every record with an assumed phone of a
+-- national number this run resolves is in this run (doc `observed_increments`), so the kept
+-- phones of those numbers are all known ones.
 phones as (
     select identifier_value
     from observations

@@ -300,6 +300,138 @@ def test_observations_kept_by_record_equal_a_full_rebuild(both):
     assert (_differences(both, left, right), _differences(both, right, left)) == (0, 0)
 
 
+def _new_crm_load(warehouse: Path, load_id: str, contact_id: str, phone: str) -> None:
+    """A dlt load of one CRM contact (a copy of another) with a German phone. dlt merges
+    contacts on their id, so the load replaces the contact's earlier row."""
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("delete from raw_crm.contacts where contact_id = ?", [contact_id])
+        con.execute(
+            """
+            insert into raw_crm.contacts
+            select * replace (
+                ? as contact_id, ? as phone, 'DE' as country, ? as email,
+                null as merged_into_contact_id, false as is_deleted, ? as _dlt_load_id
+            )
+            from raw_crm.contacts
+            where contact_id <> ?
+            order by contact_id
+            limit 1
+            """,
+            [contact_id, phone, f"{contact_id}@assumed-phone.example", load_id, contact_id],
+        )
+        con.execute(
+            "insert into raw_crm._dlt_loads (load_id, schema_name, status, inserted_at)"
+            " select ?, schema_name, 0, now() from raw_crm._dlt_loads limit 1",
+            [load_id],
+        )
+    finally:
+        con.close()
+
+
+def _observed_phone(warehouse: Path, contact_id: str) -> list[tuple[str, bool]]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(
+            """
+            select identifier_value, is_phone_country_assumed
+            from identity.int_identifiers_observed
+            where source_system = 'crm' and source_record_id = ? and identifier_type = 'phone'
+            """,
+            [contact_id],
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def test_an_assumed_phone_takes_a_known_number_from_a_new_load(incremental_and_rebuilt, tmp_path):
+    """A contact's phone written without a country code (the default, 44, assumed) takes the
+    one known number with its national number. A contact in a new load brings such a number:
+    the next run resolves the kept contact's phone to it, recomputing only the records with an
+    assumed phone of that national number; a later load that changes the new contact's number
+    takes it away again. Each time the observations equal a full rebuild's (doc
+    `observed_increments`)."""
+    warehouse = tmp_path / "assumed.duckdb"
+    shutil.copy(incremental_and_rebuilt["incremental"], warehouse)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        # an assumed phone no known number shares its national number with (a superset test:
+        # no known phone ends with its digits)
+        [(contact_id, assumed, assumed_records)] = con.execute(
+            """
+            with assumed as (
+                select source_record_id, identifier_value
+                from identity.int_identifiers_observed
+                where is_phone_country_assumed
+                    and identifier_type = 'phone'
+                    and source_system = 'crm'
+                    and identifier_value like '44%'
+            )
+            select
+                min(source_record_id),
+                min_by(identifier_value, source_record_id),
+                (select count(distinct (source_system, source_table, source_record_id))
+                    from identity.int_identifiers_observed where is_phone_country_assumed)
+            from assumed
+            where not exists (
+                select 1 from identity.int_identifiers_observed as known
+                where known.identifier_type = 'phone'
+                    and not known.is_phone_country_assumed
+                    and known.identifier_value like '%' || substr(assumed.identifier_value, 3)
+            )
+            """
+        ).fetchall()
+    finally:
+        con.close()
+    assert contact_id is not None and assumed_records > 1
+    national_number = assumed[2:]
+    assert _observed_phone(warehouse, contact_id) == [(assumed, True)]
+
+    def run_and_compare(step: str) -> int:
+        result = run_dbt(["run", "-s", "int_identifiers_observed"], warehouse, tmp_path)
+        assert result.returncode == 0, result.stdout[-4000:]
+        rebuilt = tmp_path / f"assumed_rebuilt_{step}.duckdb"
+        shutil.copy(warehouse, rebuilt)
+        result = run_dbt(
+            ["run", "-s", "int_identifiers_observed", "--full-refresh"], rebuilt, tmp_path
+        )
+        assert result.returncode == 0, result.stdout[-4000:]
+        con = duckdb.connect()
+        try:
+            con.execute(f"attach '{warehouse}' as incremental (read_only)")
+            con.execute(f"attach '{rebuilt}' as rebuilt (read_only)")
+            table = "int_identifiers_observed"
+            columns = _columns(con, table, ("written_at",), catalog="rebuilt", schema="identity")
+            left = f"select {columns} from incremental.identity.{table}"
+            right = f"select {columns} from rebuilt.identity.{table}"
+            assert (_differences(con, left, right), _differences(con, right, left)) == (0, 0)
+            [(touched_assumed,)] = con.execute(
+                f"""
+                select count(*) from incremental.identity.{table}_touched as touched
+                where exists (
+                    select 1 from incremental.identity.{table} as kept
+                    where kept.is_phone_country_assumed
+                        and kept.source_system = touched.touched_system
+                        and kept.source_table = touched.touched_table
+                        and kept.source_record_id = touched.touched_record_id
+                )
+                """
+            ).fetchall()
+        finally:
+            con.close()
+        return touched_assumed
+
+    _new_crm_load(warehouse, "9999999999.000001", "assumed-phone-1", f"0{national_number}")
+    touched_assumed = run_and_compare("known")
+    assert _observed_phone(warehouse, contact_id) == [(f"49{national_number}", True)]
+    assert 0 < touched_assumed < assumed_records
+
+    _new_crm_load(warehouse, "9999999999.000002", "assumed-phone-1", f"0{national_number}9")
+    touched_assumed = run_and_compare("gone")
+    assert _observed_phone(warehouse, contact_id) == [(assumed, True)]
+    assert 0 < touched_assumed < assumed_records
+
+
 def test_identifiers_assessed_by_what_changed_equal_a_full_rebuild(both):
     """The last batch's run assessed again only the identifiers its observations changed (and
     those seen with one whose first pass flipped), read the whole change log and left it empty;
