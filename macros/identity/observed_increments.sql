@@ -331,13 +331,7 @@
         second_numbers as (
             select national_number from first_numbers
             union
-            select assumed_phones.national_number
-            from assumed_phones
-            inner join first_records
-                on assumed_phones.touched_system = first_records.touched_system
-                    and assumed_phones.touched_table = first_records.touched_table
-                    and assumed_phones.touched_record_id = first_records.touched_record_id
-            where assumed_phones.national_number is not null
+            {{ observed_assumed_numbers_of('first_records') }}
         ),
 
         second_records as (
@@ -347,16 +341,9 @@
         ),
 
         open_numbers as (
-            select assumed_phones.national_number
-            from assumed_phones
-            inner join second_records
-                on assumed_phones.touched_system = second_records.touched_system
-                    and assumed_phones.touched_table = second_records.touched_table
-                    and assumed_phones.touched_record_id = second_records.touched_record_id
-            where assumed_phones.national_number is not null
-                and assumed_phones.national_number not in (
-                    select national_number from second_numbers
-                )
+            select national_number
+            from ({{ observed_assumed_numbers_of('second_records') }}) as numbers
+            where national_number not in (select national_number from second_numbers)
         ),
 
         assumed_phone_records as (
@@ -374,6 +361,19 @@
     {%- else -%}
         select 1
     {%- endif -%}
+{%- endmacro %}
+
+
+{% macro observed_assumed_numbers_of(records) %}
+    {#- The national numbers of the assumed phones of `records` (a CTE of touched records),
+        in the touch pre-hook. -#}
+    select assumed_phones.national_number
+    from assumed_phones
+    inner join {{ records }}
+        on assumed_phones.touched_system = {{ records }}.touched_system
+            and assumed_phones.touched_table = {{ records }}.touched_table
+            and assumed_phones.touched_record_id = {{ records }}.touched_record_id
+    where assumed_phones.national_number is not null
 {%- endmacro %}
 
 
