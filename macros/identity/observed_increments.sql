@@ -378,14 +378,23 @@
 
 
 {% macro observed_increment_new_rows(input) %}
-    {#- The rows of an input from dlt loads the model has not read. -#}
+    {#- The rows of an input from dlt loads the model has not read. The loads are looked up
+        first and written in as constants: DuckDB pushes a list of load ids into the scan of
+        the raw table under a staging view, but not a subquery, and would parse every staged
+        row (as in `incremental_event_filter`). -#}
+    {%- set new_loads = run_query(
+        "select distinct load_id from " ~ input.relation
+        ~ " where load_id is not null and load_id not in ("
+        ~ "select kept_loads.load_id from " ~ observed_increment_relation('loads')
+        ~ " as kept_loads where kept_loads.input_name = '" ~ input.name ~ "')"
+    ).columns[0].values() | list if execute else [] -%}
     (
         select * from {{ input.relation }}
-        where load_id not in (
-            select kept_loads.load_id
-            from {{ observed_increment_relation('loads') }} as kept_loads
-            where kept_loads.input_name = '{{ input.name }}'
-        )
+        {%- if new_loads | length > 0 %}
+        where load_id in ('{{ new_loads | sort | join("', '") }}')
+        {%- else %}
+        where 1 = 0
+        {%- endif %}
     ) as new_rows
 {%- endmacro %}
 
