@@ -260,6 +260,11 @@
         may add (in a new row) or remove (kept on a record of the run). -#}
     {%- if observed_increment_reads_changes() -%}
         {%- set inputs = observed_increment_inputs() -%}
+        {#- each input's new loads, looked up once: its rows are read for records and phones -#}
+        {%- set new_loads = {} -%}
+        {%- for input in inputs -%}
+            {%- do new_loads.update({input.name: observed_increment_new_loads(input)}) -%}
+        {%- endfor -%}
         create or replace table {{ observed_increment_relation('touched') }} as
         with
 
@@ -270,7 +275,7 @@
                 '{{ record[0] }}' as touched_system,
                 '{{ record[1] }}' as touched_table,
                 cast({{ record[2] }} as {{ dbt.type_string() }}) as touched_record_id
-            from {{ observed_increment_new_rows(input) }}
+            from {{ observed_increment_new_rows(input, new_loads[input.name]) }}
             where {{ record[2] }} is not null
             {%- if not loop.last %}
             union
@@ -297,7 +302,7 @@
             {%- for phone in input.get('phones', []) %}
             union
             select {{ identity_phone_national_number(phone) }} as national_number
-            from {{ observed_increment_new_rows(input) }}
+            from {{ observed_increment_new_rows(input, new_loads[input.name]) }}
             where {{ phone }} is not null
             {%- endfor %}
             {%- endfor %}
@@ -377,17 +382,25 @@
 {%- endmacro %}
 
 
-{% macro observed_increment_new_rows(input) %}
-    {#- The rows of an input from dlt loads the model has not read. The loads are looked up
-        first and written in as constants: DuckDB pushes a list of load ids into the scan of
-        the raw table under a staging view, but not a subquery, and would parse every staged
-        row (as in `incremental_event_filter`). -#}
-    {%- set new_loads = run_query(
+{% macro observed_increment_new_loads(input) %}
+    {#- The dlt loads of an input the model has not read. -#}
+    {%- if not execute -%}
+        {{- return([]) -}}
+    {%- endif -%}
+    {{- return(run_query(
         "select distinct load_id from " ~ input.relation
         ~ " where load_id is not null and load_id not in ("
         ~ "select kept_loads.load_id from " ~ observed_increment_relation('loads')
         ~ " as kept_loads where kept_loads.input_name = '" ~ input.name ~ "')"
-    ).columns[0].values() | list if execute else [] -%}
+    ).columns[0].values() | list) -}}
+{% endmacro %}
+
+
+{% macro observed_increment_new_rows(input, new_loads) %}
+    {#- The rows of an input from its new loads (`observed_increment_new_loads`). The loads are
+        written in as constants: DuckDB pushes a list of load ids into the scan of the raw
+        table under a staging view, but not a subquery, and would parse every staged row (as
+        in `incremental_event_filter`). -#}
     (
         select * from {{ input.relation }}
         {%- if new_loads | length > 0 %}
