@@ -27,10 +27,14 @@ def _generate(args: argparse.Namespace) -> int:
 def _load(args: argparse.Namespace) -> int:
     from ingestion.load import load_all
 
+    lake = None
+    if args.destination == "lake":
+        lake = Path(args.lake_dir) if args.lake_dir else settings.lake_dir()
     ok = load_all(
         landing_dir=Path(args.landing_dir) if args.landing_dir else settings.landing_dir(),
         warehouse=Path(args.warehouse) if args.warehouse else settings.warehouse_path(),
         only=args.source,
+        lake=lake,
     )
     return 0 if ok else 1
 
@@ -92,6 +96,13 @@ def main(argv: list[str] | None = None) -> int:
     load.add_argument("--source", action="append", default=None, help="load only this source")
     load.add_argument("--landing-dir", default=None)
     load.add_argument("--warehouse", default=None, help="default: $WAREHOUSE_PATH")
+    load.add_argument(
+        "--destination",
+        choices=["warehouse", "lake"],
+        default="warehouse",
+        help="warehouse: the DuckDB file (default); lake: Parquet files for the spark target",
+    )
+    load.add_argument("--lake-dir", default=None, help="default: $LAKE_DIR or data/lake")
     load.set_defaults(func=_load)
 
     retail = sub.add_parser(

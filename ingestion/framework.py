@@ -828,17 +828,31 @@ def _project(
 # dlt
 
 
-def _write_hints(table: Table) -> dict[str, object]:
+def _write_hints(table: Table, lake: bool = False) -> dict[str, object]:
     """dlt hints that write a batch of ``table``.
 
     - Insert-only tables are appended: their keys were checked against the warehouse
       (``_mark_known``), so no merge is needed.
     - Everything else replaces stored rows by key (see ``_replace_on``): root tables on their
       primary key, child tables on their parent key (all lines of a re-loaded order).
+    - In a lake (Parquet files, no row deletes) every table is appended; a replaced table is
+      read through a view that keeps each key's rows of its latest load (``replace_key``).
     """
-    if table.strategy == "insert-only" and not table.replace_by:
+    if lake or (table.strategy == "insert-only" and not table.replace_by):
         return {"primary_key": table.primary_key, "write_disposition": "append"}
     return _replace_on(table.replace_by or table.primary_key)
+
+
+def replace_key(table: Table) -> str | None:
+    """The column whose rows a new load replaces, or None for an insert-only table.
+
+    The Spark target's source views (macro ``lake_source_views``) keep, per value of this
+    column, the rows of the latest load: what ``_replace_on`` does in DuckDB.
+    """
+    if table.strategy == "insert-only" and not table.replace_by:
+        return None
+    key = table.replace_by or table.primary_key
+    return key if isinstance(key, str) else None
 
 
 def _replace_on(key: str | tuple[str, ...]) -> dict[str, object]:
@@ -856,13 +870,45 @@ def _replace_on(key: str | tuple[str, ...]) -> dict[str, object]:
     }
 
 
-def _pipeline(source: Source, warehouse: duckdb.DuckDBPyConnection, pipelines_dir: str):  # noqa: ANN202
+def _lake_append(key: str) -> dict[str, object]:
+    """In a lake, ``quarantine`` and ``landing_files`` are appended (read by the latest load)."""
+    return {"primary_key": key, "write_disposition": "append"}
+
+
+def _lake_views(con: duckdb.DuckDBPyConnection, lake: Path, dataset: str) -> None:
+    """Views ``<dataset>.<table>`` over the lake's Parquet files, for the checks against what is
+    stored (``already_loaded``, ``_mark_known``), which read every stored version of a key.
+    Re-run before each batch's checks: a table's folder appears with its first load.
+    """
+    con.execute(f"create schema if not exists {dataset}")
+    root = lake / dataset
+    if not root.is_dir():
+        return
+    for folder in sorted(root.iterdir()):
+        if folder.name.startswith("_") or not any(folder.glob("*.parquet")):
+            continue
+        files = (folder / "*.parquet").as_posix().replace("'", "''")
+        con.execute(
+            f"create or replace view {dataset}.{folder.name} as "
+            f"select * from read_parquet('{files}', union_by_name = true)"
+        )
+
+
+def _pipeline(
+    source: Source,
+    warehouse: duckdb.DuckDBPyConnection,
+    pipelines_dir: str,
+    lake: Path | None = None,
+):  # noqa: ANN202
     """The dlt pipeline of one source load, reused for every batch.
 
     The warehouse is the only state: the landing_files table says what was read, so a fresh
     pipelines dir per load cannot disagree with the warehouse it loads into. One pipeline per
     load, not per batch: creating one (and restoring its state from the warehouse) cost about
     0.5 s per batch, 70 s over the 140 batches of 1M customers.
+
+    With ``lake``, dlt's filesystem destination writes Parquet files under
+    ``lake/<dataset>/<table>/`` instead (the Spark target's raw data).
     """
     import dlt
 
@@ -872,9 +918,14 @@ def _pipeline(source: Source, warehouse: duckdb.DuckDBPyConnection, pipelines_di
     # dlt merges through a `<dataset>_staging` copy of each batch; empty it after the load so
     # the warehouse holds one copy of the data.
     os.environ.setdefault("LOAD__TRUNCATE_STAGING_DATASET", "true")
+    destination = (
+        dlt.destinations.filesystem(bucket_url=lake.resolve().as_uri())
+        if lake is not None
+        else dlt.destinations.duckdb(credentials=warehouse)
+    )
     return dlt.pipeline(
         pipeline_name=f"mailmart_{source.name}",
-        destination=dlt.destinations.duckdb(credentials=warehouse),
+        destination=destination,
         dataset_name=source.dataset,
         pipelines_dir=pipelines_dir,
     )
@@ -886,8 +937,11 @@ def _run_dlt(
     tables: dict[str, pa.Table],
     quarantine: pa.Table,
     manifest: pa.Table,
+    lake: bool = False,
 ) -> None:
     import dlt
+
+    replace_on = _lake_append if lake else _replace_on
 
     resources = []
     for table in source.tables:
@@ -899,7 +953,7 @@ def _run_dlt(
                 data,
                 name=table.name,
                 table_name=table.name,
-                **_write_hints(table),
+                **_write_hints(table, lake),
             )
         )
     if quarantine.num_rows:
@@ -908,7 +962,7 @@ def _run_dlt(
                 quarantine,
                 name="quarantine",
                 table_name="quarantine",
-                **_replace_on("quarantine_id"),
+                **replace_on("quarantine_id"),
             )
         )
     resources.append(
@@ -916,7 +970,7 @@ def _run_dlt(
             manifest,
             name="landing_files",
             table_name="landing_files",
-            **_replace_on("landing_file"),
+            **replace_on("landing_file"),
         )
     )
     pipeline.run(resources, loader_file_format="parquet")
@@ -932,15 +986,18 @@ def load_source(
     warehouse: Path,
     batch_bytes: int = DEFAULT_BATCH_BYTES,
     log: Callable[[str], None] = print,
+    lake: Path | None = None,
 ) -> SourceResult:
     """Load the source's new landing files into ``raw_<name>`` in the warehouse.
 
     Args:
         source: The source definition.
         landing_dir: Root of the landing folders.
-        warehouse: DuckDB file to load into.
+        warehouse: DuckDB file to load into (unused with ``lake``).
         batch_bytes: Upper bound of file bytes read per dlt load.
         log: Where progress lines go.
+        lake: Write Parquet files under this folder instead (the Spark target's raw data);
+            the checks against stored rows read those files.
 
     Returns:
         Counts per table; ``rows_in`` equals loaded + quarantined + de-duplicated records.
@@ -952,23 +1009,32 @@ def load_source(
     if not files:
         log(f"[{source.name}] no files under {landing_dir / source.folder}: skipped")
         return result
-    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    if lake is not None:
+        lake.mkdir(parents=True, exist_ok=True)
+    else:
+        warehouse.parent.mkdir(parents=True, exist_ok=True)
     # One DuckDB instance for the whole load: this thread reads and classifies in cursors of
     # it (temporary tables), checks keys against the stored tables directly, and dlt writes
     # through it. dlt given a path opened and closed the file 11 times per batch, and every
     # close checkpointed: 1.4 s per batch against a 20 GB warehouse.
     # Raw tables are mostly JSON text; DuckDB's default string compression made the insert
     # single-core bound, zstd halved it and shrank the tables 2.5 times (see decisions.md).
-    wh = duckdb.connect(str(warehouse), config={"force_compression": "zstd"})
+    # A lake load works in an in-memory DuckDB that reads the lake's files.
+    wh = duckdb.connect(
+        ":memory:" if lake is not None else str(warehouse),
+        config={"force_compression": "zstd"},
+    )
     try:
         wh.execute("set TimeZone = 'UTC'")
+        if lake is not None:
+            _lake_views(wh, lake, source.dataset)
         done = already_loaded(wh, source.dataset)
         new = [f for f in files if (f.relative, f.size, f.mtime_ns) not in done]
         result.files_skipped = len(files) - len(new)
         if not new:
             log(f"[{source.name}] {len(files)} file(s), all loaded before: nothing to do")
             return result
-        _load_batches(source, new, wh, batch_bytes, result, started, log)
+        _load_batches(source, new, wh, batch_bytes, result, started, log, lake)
     finally:
         wh.close()
     result.seconds = time.perf_counter() - started
@@ -983,6 +1049,7 @@ def _load_batches(
     result: SourceResult,
     started: float,
     log: Callable[[str], None],
+    lake: Path | None = None,
 ) -> None:
     progress = _Progress(source, result, len(new), sum(f.size for f in new), started, log)
     # Batch N is written by dlt on a worker thread while batch N+1 is read and classified
@@ -993,7 +1060,7 @@ def _load_batches(
         tempfile.TemporaryDirectory(prefix="mailmart-dlt-") as pipelines_dir,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="mailmart-dlt") as writer,
     ):
-        pipeline = _pipeline(source, wh, pipelines_dir)
+        pipeline = _pipeline(source, wh, pipelines_dir, lake)
         pending: Future[_Written] | None = None
         for batch in batches(new, batch_bytes):
             con = wh.cursor()
@@ -1011,6 +1078,8 @@ def _load_batches(
                     progress.done(pending.result())
                     pending = None
                 clock = time.perf_counter()
+                if lake is not None:
+                    _lake_views(con, lake, source.dataset)
                 tables, quarantine, counts, per_table = _project(con, source, extras, True)
                 project_seconds = time.perf_counter() - clock
             finally:
@@ -1028,6 +1097,7 @@ def _load_batches(
                 counts,
                 per_table,
                 (read_seconds, project_seconds),
+                lake is not None,
             )
             del tables, quarantine, manifest
         if pending is not None:
@@ -1056,9 +1126,10 @@ def _write(
     counts: pa.Table,
     per_table: dict[str, tuple[int, int]],
     transform_seconds: tuple[float, float],
+    lake: bool = False,
 ) -> _Written:
     clock = time.perf_counter()
-    _run_dlt(source, pipeline, tables, quarantine, manifest)
+    _run_dlt(source, pipeline, tables, quarantine, manifest, lake)
     return _Written(
         batch=batch,
         rows_in=int(pc.sum(counts["rows_in"]).as_py() or 0),

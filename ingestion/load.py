@@ -10,13 +10,19 @@ from ingestion.framework import SourceResult, describe, load_source
 from ingestion.sources import SOURCES
 
 
-def load_all(landing_dir: Path, warehouse: Path, only: Sequence[str] | None = None) -> bool:
+def load_all(
+    landing_dir: Path,
+    warehouse: Path,
+    only: Sequence[str] | None = None,
+    lake: Path | None = None,
+) -> bool:
     """Load the sources and print rows loaded and quarantined per table.
 
     Args:
         landing_dir: Root of the landing folders.
         warehouse: DuckDB file to load into.
         only: Source names to load; all when empty.
+        lake: Write Parquet files under this folder instead of the warehouse (Spark target).
 
     Returns:
         True when every source loaded.
@@ -30,7 +36,7 @@ def load_all(landing_dir: Path, warehouse: Path, only: Sequence[str] | None = No
     for name, source in SOURCES.items():
         if only and name not in only:
             continue
-        result = load_source(source, landing_dir, warehouse)
+        result = load_source(source, landing_dir, warehouse, lake=lake)
         results.append(result)
         if result.tables:
             print(
@@ -41,7 +47,7 @@ def load_all(landing_dir: Path, warehouse: Path, only: Sequence[str] | None = No
     total_in = sum(r.rows_in for r in results)
     total_q = sum(r.rows_quarantined for r in results)
     print(
-        f"loaded {total_in:,} records ({total_q:,} quarantined) into {warehouse} "
+        f"loaded {total_in:,} records ({total_q:,} quarantined) into {lake or warehouse} "
         f"in {time.perf_counter() - started:,.1f} s"
     )
     return True

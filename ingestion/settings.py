@@ -21,3 +21,8 @@ def ground_truth_dir() -> Path:
 def warehouse_path() -> Path:
     """DuckDB warehouse file (``WAREHOUSE_PATH``), ``warehouse.duckdb`` in the repo root."""
     return Path(os.environ.get("WAREHOUSE_PATH", PROJECT_ROOT / "warehouse.duckdb"))
+
+
+def lake_dir() -> Path:
+    """Folder of the Parquet lake the Spark target reads (``LAKE_DIR``), ``data/lake``."""
+    return Path(os.environ.get("LAKE_DIR", PROJECT_ROOT / "data" / "lake"))

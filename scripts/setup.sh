@@ -21,6 +21,6 @@ if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
     echo "== installing pinned dependencies (requirements-lock.txt)"
     # (this machine's pip config lists optional local indexes; their "ignored" notes are noise)
     .venv/bin/python -m pip install --quiet --disable-pip-version-check \
-        -c requirements-lock.txt -e '.[dev]' 2> >(grep -v "^WARNING: Location" >&2)
+        -c requirements-lock.txt -e '.[dev,spark]' 2> >(grep -v "^WARNING: Location" >&2)
     echo "$want" > "$stamp"
 fi
