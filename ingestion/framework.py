@@ -894,6 +894,49 @@ def _lake_views(con: duckdb.DuckDBPyConnection, lake: Path, dataset: str) -> Non
         )
 
 
+def write_lake_tables(lake: Path, source: Source) -> Path:
+    """Write ``lake/_tables/<dataset>.json``: the dataset's tables that have files, with the
+    column a new load replaces rows by, one JSON object per line.
+
+    The spark target's on-run-start hook (macro ``lake_source_tables``) reads these files to
+    declare every raw table over its folder, so the replace keys live only in the source
+    definitions. Rewritten whole after every load of the source.
+    """
+    import json
+
+    root = lake / source.dataset
+    keys = {table.name: replace_key(table) for table in source.tables}
+    keys |= {"quarantine": "quarantine_id", "landing_files": "landing_file"}
+    lines = []
+    for name, key in sorted(keys.items()):
+        folder = root / name
+        if folder.is_dir() and any(folder.glob("*.parquet")):
+            lines.append(
+                {
+                    "dataset": source.dataset,
+                    "table_name": name,
+                    "replace_key": key,
+                    "file_format": "parquet",
+                    "location": folder.resolve().as_uri(),
+                }
+            )
+    loads = root / "_dlt_loads"
+    if loads.is_dir() and any(loads.glob("*.jsonl")):
+        lines.append(
+            {
+                "dataset": source.dataset,
+                "table_name": "_dlt_loads",
+                "replace_key": None,
+                "file_format": "json",
+                "location": loads.resolve().as_uri(),
+            }
+        )
+    out = lake / "_tables" / f"{source.dataset}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    return out
+
+
 def _pipeline(
     source: Source,
     warehouse: duckdb.DuckDBPyConnection,
@@ -1037,6 +1080,8 @@ def load_source(
         _load_batches(source, new, wh, batch_bytes, result, started, log, lake)
     finally:
         wh.close()
+        if lake is not None:
+            write_lake_tables(lake, source)
     result.seconds = time.perf_counter() - started
     return result
 

@@ -49,6 +49,10 @@
 
 
 {% macro remember_lookups(fingerprint) %}
+    {#- None on Spark, where every model is rebuilt whole (macros/spark/incremental_on_spark.sql). -#}
+    {%- if target.type == 'spark' -%}
+        {{- return('select 1') -}}
+    {%- endif -%}
     {#- Post-hook: record the fingerprint the model's rows were just derived with. -#}
     create or replace table {{ lookups_state_relation() }} as
     select '{{ fingerprint }}' as lookups_fingerprint

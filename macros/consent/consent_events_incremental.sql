@@ -13,6 +13,10 @@
 
 
 {% macro consent_events_forget_recomputed() %}
+    {#- None on Spark, where every model is rebuilt whole (macros/spark/incremental_on_spark.sql). -#}
+    {%- if target.type == 'spark' -%}
+        {{- return('select 1') -}}
+    {%- endif -%}
     {#- Pre-hook of int_consent_events_unioned: drop the rows this run recomputes: the CRM
         rows of contacts in new loads and the erasure requests, every row when ESP events are
         all rewritten. -#}

@@ -51,6 +51,10 @@
 
 
 {% macro attribution_remember_customers(customers_sql) %}
+    {#- None on Spark, where every model is rebuilt whole (macros/spark/incremental_on_spark.sql). -#}
+    {%- if target.type == 'spark' -%}
+        {{- return('select 1') -}}
+    {%- endif -%}
     {#- Post-hook: the state table becomes the map this run attributed with. -#}
     create or replace table {{ attribution_state_relation() }} as
     {{ customers_sql }}

@@ -27,6 +27,10 @@
 -#}
 
 {% macro customer_increment_pre_hooks() %}
+    {#- None on Spark, where every model is rebuilt whole (macros/spark/incremental_on_spark.sql). -#}
+    {%- if target.type == 'spark' -%}
+        {{- return([]) -}}
+    {%- endif -%}
     {#- The model's pre-hooks, in order (its config: `pre_hook=customer_increment_pre_hooks()`). -#}
     {{- return([
         '{{ customer_increment_checksum() }}',
@@ -37,6 +41,10 @@
 
 
 {% macro customer_increment_post_hooks() %}
+    {#- None on Spark, where every model is rebuilt whole (macros/spark/incremental_on_spark.sql). -#}
+    {%- if target.type == 'spark' -%}
+        {{- return([]) -}}
+    {%- endif -%}
     {#- The model's post-hooks, in order. -#}
     {{- return([
         '{{ customer_increment_remember_inputs() }}',

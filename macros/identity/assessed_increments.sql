@@ -102,6 +102,10 @@
 
 
 {% macro assessed_increment_pre_hooks() %}
+    {#- None on Spark, where every model is rebuilt whole (macros/spark/incremental_on_spark.sql). -#}
+    {%- if target.type == 'spark' -%}
+        {{- return([]) -}}
+    {%- endif -%}
     {%- set hooks = [] -%}
     {%- for reader in assessed_change_log_readers() -%}
         {%- do hooks.append("{{ assessed_increment_create_log('" ~ reader ~ "') }}") -%}
@@ -116,6 +120,10 @@
 
 
 {% macro assessed_increment_post_hooks() %}
+    {#- None on Spark, where every model is rebuilt whole (macros/spark/incremental_on_spark.sql). -#}
+    {%- if target.type == 'spark' -%}
+        {{- return([]) -}}
+    {%- endif -%}
     {%- set hooks = [] -%}
     {%- for reader in assessed_change_log_readers() -%}
         {%- do hooks.append("{{ assessed_increment_log_identifiers('" ~ reader ~ "') }}") -%}

@@ -12,11 +12,11 @@
     {%- set parts = output_table.split('.') -%}
     {%- if parts | length == 1 -%}
         {%- set output = api.Relation.create(
-            database=target.database, schema=target.schema, identifier=parts[0], type='table'
+            database=target.get("database"), schema=target.schema, identifier=parts[0], type='table'
         ) -%}
     {%- elif parts | length == 2 -%}
         {%- set output = api.Relation.create(
-            database=target.database, schema=parts[0], identifier=parts[1], type='table'
+            database=target.get("database"), schema=parts[0], identifier=parts[1], type='table'
         ) -%}
     {%- else -%}
         {%- set output = api.Relation.create(

@@ -65,6 +65,10 @@
 
 
 {% macro deterministic_increment_pre_hooks() %}
+    {#- None on Spark, where every model is rebuilt whole (macros/spark/incremental_on_spark.sql). -#}
+    {%- if target.type == 'spark' -%}
+        {{- return([]) -}}
+    {%- endif -%}
     {{- return([
         '{{ deterministic_increment_touch() }}',
         '{{ deterministic_increment_delete() }}',
@@ -73,6 +77,10 @@
 
 
 {% macro deterministic_increment_post_hooks() %}
+    {#- None on Spark, where every model is rebuilt whole (macros/spark/incremental_on_spark.sql). -#}
+    {%- if target.type == 'spark' -%}
+        {{- return([]) -}}
+    {%- endif -%}
     {{- return([
         '{{ empty_change_log(deterministic_changes_relation()) }}',
         '{{ deterministic_increment_remember_run() }}',

@@ -148,6 +148,10 @@
 
 
 {% macro fuzzy_forget_rescored_links() %}
+    {#- None on Spark, where every model is rebuilt whole (macros/spark/incremental_on_spark.sql). -#}
+    {%- if target.type == 'spark' -%}
+        {{- return('select 1') -}}
+    {%- endif -%}
     {#- Pre-hook of int_identity_links_fuzzy on incremental runs: drop every link that has a
         record about to be scored again (or removed). -#}
     {%- if not is_incremental() %}
@@ -164,6 +168,10 @@
 
 
 {% macro fuzzy_remember_scored_records(step) %}
+    {#- None on Spark, where every model is rebuilt whole (macros/spark/incremental_on_spark.sql). -#}
+    {%- if target.type == 'spark' -%}
+        {{- return('select 1') -}}
+    {%- endif -%}
     {#- Post-hooks of int_identity_links_fuzzy, in the transaction that writes its links: the
         state table takes the rescored records' new rows (or, when
         int_person_records_rescored did not run, every record's), so it describes the records

@@ -87,6 +87,10 @@
 
 
 {% macro owner_increment_pre_hooks() %}
+    {#- None on Spark, where every model is rebuilt whole (macros/spark/incremental_on_spark.sql). -#}
+    {%- if target.type == 'spark' -%}
+        {{- return([]) -}}
+    {%- endif -%}
     {{- return([
         '{{ owner_increment_touch() }}',
         '{{ owner_increment_delete() }}',
@@ -95,6 +99,10 @@
 
 
 {% macro owner_increment_post_hooks() %}
+    {#- None on Spark, where every model is rebuilt whole (macros/spark/incremental_on_spark.sql). -#}
+    {%- if target.type == 'spark' -%}
+        {{- return([]) -}}
+    {%- endif -%}
     {{- return([
         '{{ empty_change_log(owner_changes_relation()) }}',
         '{{ owner_increment_remember_assignments() }}',

@@ -110,6 +110,10 @@
 
 
 {% macro observed_increment_pre_hooks() %}
+    {#- None on Spark, where every model is rebuilt whole (macros/spark/incremental_on_spark.sql). -#}
+    {%- if target.type == 'spark' -%}
+        {{- return([]) -}}
+    {%- endif -%}
     {{- return([
         '{{ observed_increment_create_log() }}',
         '{{ observed_increment_touch() }}',
@@ -120,6 +124,10 @@
 
 
 {% macro observed_increment_post_hooks() %}
+    {#- None on Spark, where every model is rebuilt whole (macros/spark/incremental_on_spark.sql). -#}
+    {%- if target.type == 'spark' -%}
+        {{- return([]) -}}
+    {%- endif -%}
     {{- return([
         '{{ observed_increment_remember_loads() }}',
         '{{ observed_increment_log_identifiers() }}',

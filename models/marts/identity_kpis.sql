@@ -2,6 +2,7 @@
     config(
         materialized='incremental',
         full_refresh=false,
+        incremental_strategy=('append' if target.type == 'spark' else none),
         unique_key='invocation_id',
         on_schema_change='append_new_columns',
     )
