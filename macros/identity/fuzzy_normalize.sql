@@ -16,14 +16,17 @@
 {%- endmacro %}
 
 {% macro spark__fuzzy_fold_accents(expression) -%}
-    {#- Spark has no accent folding: translate the Latin letters our customers' names use. -#}
-    replace(replace(replace(
+    {#- Spark has no accent folding: every letter of Latin-1 and Latin Extended-A/B that is a
+        base letter with combining marks is translated to its base letter (the letters
+        DuckDB's strip_accents folds, generated from Unicode's decompositions), then the same
+        five letters as above. -#}
+    replace(replace(replace(replace(replace(
         translate(
             {{ expression }},
-            'àáâãäåāăąçćčďèéêëēėęěğìíîïīįıķĺľłñńňòóôõöøōőŕřśšşťùúûüūůűųýÿźżž',
-            'aaaaaaaaacccdeeeeeeeegiiiiiiiklllnnnooooooooorrsssstuuuuuuuuyyzzz'
+            'ÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝàáâãäåçèéêëìíîïñòóôõöùúûüýÿĀāĂăĄąĆćĈĉĊċČčĎďĒēĔĕĖėĘęĚěĜĝĞğĠġĢģĤĥĨĩĪīĬĭĮįİĴĵĶķĹĺĻļĽľŃńŅņŇňŌōŎŏŐőŔŕŖŗŘřŚśŜŝŞşŠšŢţŤťŨũŪūŬŭŮůŰűŲųŴŵŶŷŸŹźŻżŽžƠơƯưǍǎǏǐǑǒǓǔǕǖǗǘǙǚǛǜǞǟǠǡǦǧǨǩǪǫǬǭǰǴǵǸǹǺǻȀȁȂȃȄȅȆȇȈȉȊȋȌȍȎȏȐȑȒȓȔȕȖȗȘșȚțȞȟȦȧȨȩȪȫȬȭȮȯȰȱȲȳ',
+            'AAAAAACEEEEIIIINOOOOOUUUUYaaaaaaceeeeiiiinooooouuuuyyAaAaAaCcCcCcCcDdEeEeEeEeEeGgGgGgGgHhIiIiIiIiIJjKkLlLlLlNnNnNnOoOoOoRrRrRrSsSsSsSsTtTtUuUuUuUuUuUuWwYyYZzZzZzOoUuAaIiOoUuUuUuUuUuAaAaGgKkOoOojGgNnAaAaAaEeEeIiIiOoOoRrRrUuUuSsTtHhAaEeOoOoOoOoYy'
         ),
-        'ß', 'ss'), 'æ', 'ae'), 'đ', 'd')
+        'ß', 'ss'), 'ø', 'o'), 'ł', 'l'), 'æ', 'ae'), 'đ', 'd')
 {%- endmacro %}
 
 

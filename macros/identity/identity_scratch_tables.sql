@@ -1,7 +1,7 @@
 {#-
     Scratch tables for iterative SQL (build_connected_components): materialized, never lazy,
     because every round reads the previous round's result; dropped by the caller when done.
-    Spark, later: a real table in a scratch schema (its temporary views are lazy and would
+    Spark: a real Parquet table in a scratch schema (its temporary views are lazy and would
     recompute every earlier round), and a count query after the create.
 -#}
 
@@ -16,6 +16,14 @@
 {%- endmacro %}
 
 
+{% macro spark__identity_scratch_relation(name) -%}
+    {#- A schema of its own (`<target schema>_scratch`), created on first use. -#}
+    {%- set schema = target.schema ~ '_scratch' -%}
+    {%- do run_query('create database if not exists ' ~ schema) -%}
+    {{- return(schema ~ '.' ~ name) -}}
+{%- endmacro %}
+
+
 {#- Runs `create ... as select_sql` and returns the number of rows created. -#}
 {% macro identity_create_scratch_table(relation, select_sql) %}
     {%- set create = adapter.dispatch('identity_create_scratch_table', 'mailmart') -%}
@@ -27,6 +35,14 @@
     {%- set result = run_query(
         'create or replace temporary table ' ~ relation ~ ' as ' ~ select_sql
     ) -%}
+    {{- return(result.columns[0].values()[0] | int) -}}
+{% endmacro %}
+
+
+{% macro spark__identity_create_scratch_table(relation, select_sql) %}
+    {%- do run_query('drop table if exists ' ~ relation) -%}
+    {%- do run_query('create table ' ~ relation ~ ' using parquet as ' ~ select_sql) -%}
+    {%- set result = run_query('select count(*) from ' ~ relation) -%}
     {{- return(result.columns[0].values()[0] | int) -}}
 {% endmacro %}
 

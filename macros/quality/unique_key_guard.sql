@@ -1,4 +1,27 @@
 {% macro unique_key_guard(column) %}
+    {{- return(adapter.dispatch('unique_key_guard', 'mailmart')(column)) -}}
+{% endmacro %}
+
+
+{% macro spark__unique_key_guard(column) %}
+    {#- Spark runs a select hook lazily, that is never, and has no transaction to roll back:
+        the key is counted here and a bad key fails the model (the new table is in place). -#}
+    {%- if execute -%}
+        {%- set counts = run_query(
+            'select count(distinct ' ~ column ~ '), count(*) from ' ~ this
+        ).rows[0] -%}
+        {%- if counts[0] != counts[1] -%}
+            {{ exceptions.raise_compiler_error(
+                this.identifier ~ ': ' ~ column ~ ' is null or repeated: '
+                ~ counts[1] ~ ' rows, ' ~ counts[0] ~ ' distinct keys'
+            ) }}
+        {%- endif -%}
+    {%- endif -%}
+    {{- return('select 1') -}}
+{% endmacro %}
+
+
+{% macro default__unique_key_guard(column) %}
     {#-
         Post-hook of a mart the email platform reads: the build of the model fails, and the
         table it replaces stays, when `column` is null or repeated in the new rows. The hook

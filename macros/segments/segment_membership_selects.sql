@@ -59,10 +59,11 @@
         '{{ definition.name }}' as segment_definition,
         '{{ definition.family }}' as segment_family,
         cast({{ definition.priority }} as integer) as segment_priority,
-        '{{ definition.rule | replace("'", "''") }}' as segment_rule,
+        {{ sql_string(definition.rule) }} as segment_rule,
         {{ json_object_of(explain, inputs) }} as rule_values
     from {{ inputs }}
-    where ({{ definition.rule }})
+    {#- `true and`: Spark reads `from <table> where (<column>)` as an alias with a column list #}
+    where true and ({{ definition.rule }})
     {%- if definition.split_by %}
         and {{ inputs }}.{{ definition.split_by }} is not null
         {%- if definition.split_top_n %}
@@ -77,7 +78,7 @@
                         {{ definition.split_by }} as split_value,
                         count(*) as members
                     from {{ inputs }}
-                    where ({{ definition.rule }})
+                    where true and ({{ definition.rule }})
                     group by {{ definition.split_by }}
                 ) as split_sizes
             ) as split_ranks

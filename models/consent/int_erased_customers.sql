@@ -55,7 +55,7 @@ ranked as (
         request_id,
         requested_at,
         row_number() over (
-            partition by customer_id order by requested_at, request_id
+            partition by customer_id order by requested_at nulls last, request_id nulls last
         ) as request_rank,
         count(*) over (partition by customer_id) as request_count
     from matched

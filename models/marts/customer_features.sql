@@ -135,7 +135,8 @@ joined as (
         ) as engagement_score,
         email.last_opened_at,
         email.last_clicked_at,
-        {{ dbt.datediff('email.last_opened_at', 'as_of.as_of', 'day') }}
+        -- bigint on every engine (Spark's day difference is an int)
+        cast({{ dbt.datediff('email.last_opened_at', 'as_of.as_of', 'day') }} as bigint)
             as days_since_last_engagement,
         email.preferred_send_hour,
         email.preferred_send_weekday,

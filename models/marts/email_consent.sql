@@ -168,7 +168,7 @@ bounces_since_evidence as (
         events.reason,
         row_number() over (
             partition by events.email, events.event_kind
-            order by events.occurred_at, events.source_event_id
+            order by events.occurred_at nulls last, events.source_event_id nulls last
         ) as bounce_number
     from events
     left join mailbox_evidence
@@ -297,7 +297,11 @@ decided as (
         *,
         row_number() over (
             partition by email
-            order by precedence, state_since, source_event_id, reason
+            order by
+                precedence nulls last,
+                state_since nulls last,
+                source_event_id nulls last,
+                reason nulls last
         ) as proposal_rank
     from proposals
 ),

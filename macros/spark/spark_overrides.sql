@@ -31,3 +31,13 @@
     {%- endfor -%}
     {{- return('') -}}
 {% endmacro %}
+
+
+{% macro spark__listagg(measure, delimiter_text, order_by_clause, limit_num) -%}
+    {#- dbt-spark's listagg drops the order; Spark 4 has `listagg ... within group`. -#}
+    {%- if limit_num -%}
+        {{ exceptions.raise_compiler_error('listagg with a limit is not supported on Spark') }}
+    {%- endif -%}
+    listagg({{ measure }}, {{ delimiter_text }})
+    {%- if order_by_clause %} within group ({{ order_by_clause }}){% endif %}
+{%- endmacro %}
