@@ -1,9 +1,15 @@
 {% macro spark__load_csv_rows(model, agate_table) %}
     {#-
-        Seed rows on Spark, as literals. dbt-spark's session connection formats the values
-        into the statement without escaping them, so a description with an apostrophe broke
-        the insert. Strings are written here with backslash escapes (Spark's; a doubled quote
-        is two literals to Spark), nulls as null, everything cast to the column's type.
+        Seed rows on Spark. dbt-spark's session connection formats the values into the
+        statement without escaping them (a description with an apostrophe broke the insert),
+        and dbt reads the CSV with the text `null` as a null, where DuckDB keeps it (the
+        blocked identifier `null`).
+        - On the local `spark` target Spark reads the file itself, like DuckDB: empty is null,
+          `null` is text; every column cast to its type.
+        - On other Spark targets (a cluster cannot see the file; or set the var
+          `mailmart_spark_seeds_from_files`) the rows are written as literals, strings with
+          backslash escapes (Spark's; a doubled quote is two literals to Spark), and a seed
+          cell `null` becomes a null.
     -#}
     {%- set column_override = model['config'].get('column_types', {}) -%}
     {%- set types = [] -%}
@@ -11,6 +17,23 @@
         {%- set inferred_type = adapter.convert_type(agate_table, loop.index0) -%}
         {%- do types.append(column_override.get(col_name, inferred_type)) -%}
     {%- endfor -%}
+    {%- if var('mailmart_spark_seeds_from_files', target.name == 'spark') -%}
+        {%- set file = (model.root_path ~ '/' ~ model.original_file_path) | replace("'", "\\'") -%}
+        {%- set view = this.identifier ~ '__csv' -%}
+        {%- do adapter.add_query(
+            'create or replace temporary view ' ~ view ~ " using csv options (path '" ~ file
+            ~ "', header 'true', multiLine 'true', escape '\"', mode 'FAILFAST')"
+        ) -%}
+        {%- set columns = [] -%}
+        {%- for col_name in agate_table.column_names -%}
+            {%- do columns.append('cast(`' ~ col_name ~ '` as ' ~ types[loop.index0] ~ ')') -%}
+        {%- endfor -%}
+        {%- do adapter.add_query(
+            'insert into ' ~ this.render() ~ ' select ' ~ columns | join(', ') ~ ' from ' ~ view
+        ) -%}
+        {%- do adapter.add_query('drop view ' ~ view) -%}
+        {{- return('') -}}
+    {%- endif -%}
     {%- for chunk in agate_table.rows | batch(get_batch_size()) -%}
         {%- set sql -%}
             insert into {{ this.render() }} values

@@ -136,7 +136,7 @@ joined as (
         email.last_opened_at,
         email.last_clicked_at,
         -- bigint on every engine (Spark's day difference is an int)
-        cast({{ dbt.datediff('email.last_opened_at', 'as_of.as_of', 'day') }} as bigint)
+        cast({{ dbt.datediff('email.last_opened_at', 'as_of.as_of', 'day') }} as bigint)  -- noqa: LT05
             as days_since_last_engagement,
         email.preferred_send_hour,
         email.preferred_send_weekday,

@@ -1,0 +1,135 @@
+"""The same project on Apache Spark: load the lake, `dbt build --target spark`, same marts.
+
+The session's DuckDB build (fixture ``built``: 500 generated customers) is the reference. Its
+landing files are loaded a second time with ``--destination lake`` (Parquet files written by
+dlt's filesystem destination), the project is built on local Spark (dbt-spark, session
+method), and every mart Spark wrote is read back from its Parquet files and compared with
+DuckDB's, row for row (``except``, both ways). Columns that describe the run rather than the
+data (invocation ids, when a row was recorded) are left out; floats are compared to 1e-9.
+
+Skipped without Java (the README's commands run on a machine that has it, as CI's does).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingestion.framework import load_source
+from ingestion.sources import SOURCES
+
+from .conftest import PROJECT_ROOT
+
+# Run metadata: differs between any two builds, on one engine or two.
+RUN_COLUMNS = {
+    "invocation_id",
+    "entered_invocation_id",
+    "measured_at",
+    "changed_at",
+    "recorded_at",
+    "entered_recorded_at",
+    "exited_recorded_at",
+}
+FLOAT_DECIMALS = 9
+
+pytestmark = pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java")
+
+
+@pytest.fixture(scope="module")
+def spark_built(built, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, float]:
+    """Load the fixture's landing files into a lake and build on Spark once for the module.
+
+    Returns the DuckDB warehouse, Spark's table folder and the build's wall time in seconds.
+    """
+    landing, warehouse, _ = built
+    root = tmp_path_factory.mktemp("spark")
+    lake = root / "lake"
+    for source in SOURCES.values():
+        load_source(source, landing, warehouse, log=lambda _: None, lake=lake)
+    spark_dir = root / "spark"
+    env = {
+        **os.environ,
+        "DBT_TARGET": "spark",
+        "LAKE_DIR": str(lake),
+        "MAILMART_SPARK_DIR": str(spark_dir),
+        "DBT_TARGET_PATH": str(root / "dbt_target"),
+        "DBT_LOG_PATH": str(root / "dbt_logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    dbt = Path(os.environ.get("VIRTUAL_ENV", PROJECT_ROOT / ".venv")) / "bin" / "dbt"
+    started = time.perf_counter()
+    result = subprocess.run(
+        [str(dbt), "build"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    seconds = time.perf_counter() - started
+    summary = [line for line in result.stdout.splitlines() if "ERROR" in line or "FAIL" in line]
+    assert result.returncode == 0, "\n".join(summary[-40:]) or result.stdout[-4000:]
+    return warehouse, spark_dir / "warehouse", seconds
+
+
+def _marts(warehouse: Path) -> list[str]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute(
+            "select table_name from information_schema.tables "
+            "where table_schema = 'marts' and table_type = 'BASE TABLE' order by 1"
+        ).fetchall()
+    finally:
+        con.close()
+    return [r[0] for r in rows]
+
+
+def _comparable(con: duckdb.DuckDBPyConnection, relation: str) -> str:
+    """A select of ``relation`` without run columns, floats rounded, in a fixed column order."""
+    columns = con.execute(f"describe select * from {relation}").fetchall()
+    parts = []
+    for name, data_type, *_ in sorted(columns):
+        if name in RUN_COLUMNS:
+            continue
+        if data_type in ("DOUBLE", "FLOAT"):
+            parts.append(f'round("{name}", {FLOAT_DECIMALS}) as "{name}"')
+        else:
+            parts.append(f'"{name}"')
+    return f"select {', '.join(parts)} from {relation}"
+
+
+def test_every_mart_is_the_same_on_spark(spark_built) -> None:
+    warehouse, spark_tables, seconds = spark_built
+    print(f"dbt build --target spark: {seconds:.0f} s")
+    marts = _marts(warehouse)
+    assert "customers" in marts and "email_audiences" in marts
+    con = duckdb.connect()
+    con.execute(f"attach '{warehouse}' as duck (read_only)")
+    differences = {}
+    for mart in marts:
+        folder = spark_tables / "marts.db" / mart
+        assert folder.is_dir(), f"Spark did not write marts.{mart}"
+        con.execute(
+            f"create or replace view spark_{mart} as "
+            f"select * from read_parquet('{folder.as_posix()}/*.parquet')"
+        )
+        duck_sql = _comparable(con, f"duck.marts.{mart}")
+        spark_sql = _comparable(con, f"spark_{mart}")
+        duck_columns = [c[0] for c in con.execute(f"describe {duck_sql}").fetchall()]
+        spark_columns = [c[0] for c in con.execute(f"describe {spark_sql}").fetchall()]
+        assert duck_columns == spark_columns, mart
+        rows = con.execute(f"select count(*) from duck.marts.{mart}").fetchone()[0]
+        only_duck = con.execute(f"select count(*) from ({duck_sql} except all {spark_sql})")
+        only_spark = con.execute(f"select count(*) from ({spark_sql} except all {duck_sql})")
+        counts = (only_duck.fetchone()[0], only_spark.fetchone()[0])
+        if counts != (0, 0):
+            differences[mart] = (rows, *counts)
+    assert not differences, (
+        "marts differ (rows, only on DuckDB, only on Spark): " + repr(differences)
+    )
