@@ -12,5 +12,5 @@
 {%- endmacro %}
 
 {% macro spark__web_seconds_between(start_at, end_at) -%}
-    ((unix_millis({{ end_at }}) - unix_millis({{ start_at }})) / 1000.0)
+    ((unix_millis({{ end_at }}) - unix_millis({{ start_at }})) / cast(1000 as double))
 {%- endmacro %}

@@ -56,7 +56,7 @@ events_until_as_of as {{ not_materialized() }} (
         -- timestamps
         email_events.occurred_at,
         {{ dbt.datediff('email_events.occurred_at', 'as_of.as_of', 'second') }}
-        / 86400.0 as age_days
+        / cast(86400 as double) as age_days
     from email_events
     cross join as_of
     where
@@ -143,14 +143,14 @@ message_scores as (
             cast(power(
                 0.5,
                 {{ dbt.datediff('last_opened_at', 'last_engaged_at', 'second') }}
-                / 86400.0 / {{ half_life_days }}
+                / cast(86400 as double) / {{ half_life_days }}
             ) as decimal(18, 9))
         ), 0)
         + {{ click_weight }} * coalesce(sum(
             cast(power(
                 0.5,
                 {{ dbt.datediff('last_clicked_at', 'last_engaged_at', 'second') }}
-                / 86400.0 / {{ half_life_days }}
+                / cast(86400 as double) / {{ half_life_days }}
             ) as decimal(18, 9))
         ), 0) as engagement_score_at_last_engagement,
         max(last_opened_at) as last_opened_at,

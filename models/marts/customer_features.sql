@@ -129,7 +129,7 @@ joined as (
             email.engagement_score_at_last_engagement * power(
                 0.5,
                 {{ dbt.datediff('email.last_opened_at', 'as_of.as_of', 'second') }}
-                / 86400.0 / {{ var('mailmart_engagement_half_life_days', 30) }}
+                / cast(86400 as double) / {{ var('mailmart_engagement_half_life_days', 30) }}
             ),
             0
         ) as engagement_score,

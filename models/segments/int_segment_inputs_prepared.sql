@@ -38,9 +38,10 @@ prepared as (
             as affinity_category,
         -- hours since the cart's abandonment window closed (it is abandoned from then on)
         {{ web_seconds_between('features.abandoned_cart_at', 'features.features_as_of') }}
-        / 3600.0 - {{ var('mailmart_abandonment_window_hours') }} as cart_abandoned_hours_ago,
+        / cast(3600 as double) - {{ var('mailmart_abandonment_window_hours') }}
+            as cart_abandoned_hours_ago,
         {{ web_seconds_between('features.browse_abandoned_at', 'features.features_as_of') }}
-        / 86400.0 as browse_abandoned_days_ago
+        / cast(86400 as double) as browse_abandoned_days_ago
     from features
     left join best_emails
         on features.customer_id = best_emails.customer_id
