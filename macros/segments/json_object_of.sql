@@ -20,30 +20,28 @@
 {%- endmacro %}
 
 {% macro spark__json_object_of(columns, relation_alias) -%}
-    {#- Spark writes a timestamp in JSON as ISO text with a `T` and three decimals; as text it
-        writes what DuckDB's JSON holds (`2026-09-09 15:52:29`, `... 19:04:03.477`), so
-        timestamp columns of `relation_alias` (a relation) go in as text. -#}
+    {#- Spark writes a timestamp in JSON as ISO text (`2026-09-09T15:52:29.000Z`); DuckDB writes
+        `2026-09-09 15:52:29`, with the fraction's trailing zeros dropped (`... 19:04:03.477`).
+        The columns' types are not known here (`inputs` is a CTE), so Spark writes every
+        timestamp with six decimals and a marker (`~`), and one replacement drops the zeros
+        (the dot too when nothing else is left) and the marker after a time of day. -#}
     {%- set prefix = relation_alias ~ '.' if relation_alias else '' -%}
-    {%- set timestamps = [] -%}
-    {%- if execute and relation_alias is not none and relation_alias is not string -%}
-        {%- for column in adapter.get_columns_in_relation(relation_alias) -%}
-            {%- if column.dtype | lower in ('timestamp', 'timestamp_ntz') -%}
-                {%- do timestamps.append(column.name | lower) -%}
-            {%- endif -%}
-        {%- endfor -%}
-    {%- endif -%}
     {%- if columns | length == 0 -%}
         '{}'
     {%- else -%}
-        to_json(named_struct(
-            {%- for column in columns %}
-            '{{ column }}',
-            {% if column | lower in timestamps -%}
-                cast({{ prefix }}{{ column }} as string)
-            {%- else -%}
-                {{ prefix }}{{ column }}
-            {%- endif %}{{ ',' if not loop.last }}
-            {%- endfor %}
-        ), map('ignoreNullFields', 'false'))
+        regexp_replace(
+            to_json(
+                named_struct(
+                    {%- for column in columns %}
+                    '{{ column }}', {{ prefix }}{{ column }}{{ ',' if not loop.last }}
+                    {%- endfor %}
+                ),
+                map(
+                    'ignoreNullFields', 'false',
+                    'timestampFormat', 'yyyy-MM-dd HH:mm:ss.SSSSSS~'
+                )
+            ),
+            '([0-9]{2}:[0-9]{2}:[0-9]{2})(?:\\.0+|(\\.[0-9]*[1-9])0*)~"', '$1$2"'
+        )
     {%- endif -%}
 {%- endmacro %}
